@@ -1,0 +1,2 @@
+// @replog/cli: The replog executable: server, dev, and the Kafka-tool-shaped commands.
+export {};

@@ -1,0 +1,2 @@
+// @replog/client: @replog/client: Producer, Consumer and Admin in KafkaJS's shape.
+export {};

@@ -1,0 +1,2 @@
+// @replog/metadata: Pure cluster metadata: records, immutable image and delta, snapshots.
+export {};

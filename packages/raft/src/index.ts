@@ -1,0 +1,2 @@
+// @replog/raft: Pure Raft core: tick/step/propose -> ready. No timers, no I/O, no async.
+export {};
