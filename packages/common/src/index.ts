@@ -7,3 +7,4 @@ export * from "./clock.js";
 export * from "./random.js";
 export * from "./logger.js";
 export * from "./config.js";
+export * from "./server-config.js";

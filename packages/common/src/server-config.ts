@@ -1,0 +1,170 @@
+// Server-level configuration: the keys of Kafka's server.properties that replog has, with Kafka's
+// names and defaults (reference: kafka-replication.md sections 6.4, 6.11 and 7). Where replog adds a
+// knob Kafka lacks, its name says so (`replog.` prefix) or is documented here.
+//
+// Topic-level keys that also have a broker-wide default (`min.insync.replicas`,
+// `unclean.leader.election.enable`, `log.retention.ms`…) are defined here under their broker names;
+// the topic-level definitions live with the log.
+
+import { ConfigError, bool, defineConfig, double, int, list, long, oneOf, string, type ConfigValues } from "./config.js";
+import { nodeId, type NodeId } from "./ids.js";
+
+const MS_7_DAYS = 7 * 24 * 60 * 60 * 1000;
+/** Kafka's Long.MAX_VALUE default, as far as a JS number holds it exactly. */
+export const LONG_MAX = Number.MAX_SAFE_INTEGER;
+
+export const serverConfigDef = defineConfig({
+  // --- roles and identity -----------------------------------------------------------------
+  processRoles: list("process.roles", undefined, {
+    doc: "broker, controller, or broker,controller (combined mode).",
+    validate: (roles) =>
+      roles.length === 0 || roles.some((r) => r !== "broker" && r !== "controller") || new Set(roles).size !== roles.length
+        ? `must be broker, controller or broker,controller (got "${roles.join(",")}")`
+        : undefined,
+  }),
+  nodeId: int("node.id", undefined, { min: 0, doc: "This node's id; brokers and controllers share one id space." }),
+  controllerQuorumVoters: list("controller.quorum.voters", [], { doc: "The static quorum: id@host:port,…" }),
+  listeners: list("listeners", ["PLAINTEXT://:9092"], { doc: "NAME://host:port for each listener this node opens." }),
+  advertisedListeners: list("advertised.listeners", [], { doc: "What other nodes and clients are told; defaults to listeners." }),
+  controllerListenerNames: list("controller.listener.names", ["CONTROLLER"], { doc: "The listener(s) the controller quorum uses." }),
+  logDirs: list("log.dirs", ["/tmp/kraft-combined-logs"], { doc: "Directories holding partition logs." }),
+  metadataLogDir: string("metadata.log.dir", "", { doc: "Where the metadata log lives; empty means the first of log.dirs." }),
+  metricsPort: int("replog.metrics.port", 0, { min: 0, max: 65535, doc: "replog: HTTP port for /metrics and /healthz; 0 picks a free port." }),
+
+  // --- controller quorum (Kafka QuorumConfig) ----------------------------------------------
+  controllerQuorumElectionTimeoutMs: int("controller.quorum.election.timeout.ms", 1000, { min: 1 }),
+  controllerQuorumFetchTimeoutMs: int("controller.quorum.fetch.timeout.ms", 2000, { min: 1 }),
+  controllerQuorumElectionBackoffMaxMs: int("controller.quorum.election.backoff.max.ms", 1000, { min: 0 }),
+  controllerQuorumAppendLingerMs: int("controller.quorum.append.linger.ms", 25, { min: 0 }),
+  controllerQuorumRequestTimeoutMs: int("controller.quorum.request.timeout.ms", 2000, { min: 1 }),
+  controllerQuorumRetryBackoffMs: int("controller.quorum.retry.backoff.ms", 20, { min: 0 }),
+  metadataLogMaxRecordBytesBetweenSnapshots: long("metadata.log.max.record.bytes.between.snapshots", 20_971_520, { min: 1 }),
+  metadataLogMaxSnapshotIntervalMs: long("metadata.log.max.snapshot.interval.ms", 3_600_000, { min: 0 }),
+  metadataLogSegmentBytes: int("metadata.log.segment.bytes", 1_073_741_824, { min: 12 }),
+  metadataMaxIdleIntervalMs: int("metadata.max.idle.interval.ms", 500, { min: 0, doc: "How often the active controller writes a no-op record." }),
+
+  // --- broker lifecycle (Kafka KRaftConfigs) ------------------------------------------------
+  brokerHeartbeatIntervalMs: int("broker.heartbeat.interval.ms", 2000, { min: 1 }),
+  brokerSessionTimeoutMs: int("broker.session.timeout.ms", 9000, { min: 1 }),
+  initialBrokerRegistrationTimeoutMs: int("initial.broker.registration.timeout.ms", 60_000, { min: 1 }),
+  controlledShutdownEnable: bool("controlled.shutdown.enable", true),
+  controlledShutdownTimeoutMs: int("replog.controlled.shutdown.timeout.ms", 30_000, {
+    min: 0,
+    doc: "replog: how long a SIGTERMed broker waits for its leaderships to move before it exits anyway.",
+  }),
+
+  // --- replication (Kafka ReplicationConfigs) ----------------------------------------------
+  replicaLagTimeMaxMs: long("replica.lag.time.max.ms", 30_000, { min: 0 }),
+  replicaFetchWaitMaxMs: int("replica.fetch.wait.max.ms", 500, { min: 0 }),
+  replicaFetchMinBytes: int("replica.fetch.min.bytes", 1, { min: 1 }),
+  replicaFetchMaxBytes: int("replica.fetch.max.bytes", 1_048_576, { min: 0 }),
+  replicaFetchResponseMaxBytes: int("replica.fetch.response.max.bytes", 10_485_760, { min: 0 }),
+  replicaFetchBackoffMs: int("replica.fetch.backoff.ms", 1000, { min: 0 }),
+  numReplicaFetchers: int("num.replica.fetchers", 1, { min: 1 }),
+  replicaHighWatermarkCheckpointIntervalMs: long("replica.high.watermark.checkpoint.interval.ms", 5000, { min: 1 }),
+  replicaSocketTimeoutMs: int("replica.socket.timeout.ms", 30_000, { min: 1 }),
+  defaultReplicationFactor: int("default.replication.factor", 1, { min: 1 }),
+  numPartitions: int("num.partitions", 1, { min: 1 }),
+  autoCreateTopicsEnable: bool("auto.create.topics.enable", true),
+  minInsyncReplicas: int("min.insync.replicas", 1, { min: 1 }),
+  uncleanLeaderElectionEnable: bool("unclean.leader.election.enable", false),
+  uncleanLeaderElectionIntervalMs: long("unclean.leader.election.interval.ms", 300_000, { min: 1 }),
+  autoLeaderRebalanceEnable: bool("auto.leader.rebalance.enable", true),
+  leaderImbalanceCheckIntervalSeconds: long("leader.imbalance.check.interval.seconds", 300, { min: 1 }),
+
+  // --- log defaults (broker-wide synonyms of topic configs) ----------------------------------
+  logRetentionMs: long("log.retention.ms", MS_7_DAYS, { min: -1 }),
+  logRetentionBytes: long("log.retention.bytes", -1, { min: -1 }),
+  logSegmentBytes: int("log.segment.bytes", 1_073_741_824, { min: 14 }),
+  logRollMs: long("log.roll.ms", MS_7_DAYS, { min: 1 }),
+  logCleanupPolicy: list("log.cleanup.policy", ["delete"], {
+    validate: (v) => (v.every((p) => p === "delete" || p === "compact") ? undefined : `must be delete, compact or delete,compact`),
+  }),
+  logRetentionCheckIntervalMs: long("log.retention.check.interval.ms", 300_000, { min: 1 }),
+  logFlushIntervalMessages: long("log.flush.interval.messages", LONG_MAX, { min: 1 }),
+  logFlushIntervalMs: long("log.flush.interval.ms", LONG_MAX, { min: 0 }),
+  messageMaxBytes: int("message.max.bytes", 1_048_588, { min: 0 }),
+  logIndexSizeMaxBytes: int("log.index.size.max.bytes", 10_485_760, { min: 4 }),
+  logIndexIntervalBytes: int("log.index.interval.bytes", 4096, { min: 0 }),
+  logCleanerMinCleanableRatio: double("log.cleaner.min.cleanable.ratio", 0.5, { min: 0, max: 1 }),
+  logCleanerDeleteRetentionMs: long("log.cleaner.delete.retention.ms", 86_400_000, { min: 0 }),
+  logSegmentDeleteDelayMs: long("log.segment.delete.delay.ms", 60_000, { min: 0 }),
+  compressionType: oneOf("compression.type", ["producer", "uncompressed", "gzip", "snappy", "lz4", "zstd"], "producer"),
+
+  // --- groups ------------------------------------------------------------------------------
+  offsetsTopicNumPartitions: int("offsets.topic.num.partitions", 50, { min: 1 }),
+  offsetsTopicReplicationFactor: int("offsets.topic.replication.factor", 3, { min: 1 }),
+  groupInitialRebalanceDelayMs: int("group.initial.rebalance.delay.ms", 3000, { min: 0 }),
+  groupMinSessionTimeoutMs: int("group.min.session.timeout.ms", 6000, { min: 0 }),
+  groupMaxSessionTimeoutMs: int("group.max.session.timeout.ms", 1_800_000, { min: 0 }),
+  offsetsRetentionMinutes: int("offsets.retention.minutes", 10_080, { min: 1 }),
+});
+
+export type ServerConfig = ConfigValues<typeof serverConfigDef>;
+export type ProcessRole = "broker" | "controller";
+
+export interface Endpoint {
+  readonly listener: string;
+  readonly host: string;
+  readonly port: number;
+}
+
+export interface QuorumVoter {
+  readonly id: NodeId;
+  readonly host: string;
+  readonly port: number;
+}
+
+/** `NAME://host:port`; an empty host means "all interfaces" and is kept as "". */
+export function parseListener(text: string, key = "listeners"): Endpoint {
+  const m = /^([A-Za-z][A-Za-z0-9_]*):\/\/(\[[^\]]*\]|[^:/]*):(\d+)$/.exec(text.trim());
+  if (!m) throw new ConfigError(key, `"${text}" is not NAME://host:port`);
+  const port = Number(m[3]);
+  if (port > 65535) throw new ConfigError(key, `port ${port} in "${text}" is out of range`);
+  return { listener: m[1]!.toUpperCase(), host: m[2]!.replace(/^\[|\]$/g, ""), port };
+}
+
+/** `id@host:port`, as in controller.quorum.voters. */
+export function parseQuorumVoter(text: string): QuorumVoter {
+  const m = /^(\d+)@(\[[^\]]*\]|[^:@]+):(\d+)$/.exec(text.trim());
+  if (!m) throw new ConfigError("controller.quorum.voters", `"${text}" is not id@host:port`);
+  return { id: nodeId(Number(m[1])), host: m[2]!.replace(/^\[|\]$/g, ""), port: Number(m[3]) };
+}
+
+export interface ResolvedServerConfig {
+  readonly config: ServerConfig;
+  readonly roles: ReadonlySet<ProcessRole>;
+  readonly voters: readonly QuorumVoter[];
+  readonly listeners: readonly Endpoint[];
+  readonly advertisedListeners: readonly Endpoint[];
+}
+
+/**
+ * Parses and cross-checks a server config: the checks Kafka's KafkaConfig makes at start-up that
+ * span several keys. Every refusal names the key.
+ */
+export function resolveServerConfig(raw: Readonly<Record<string, string>>): ResolvedServerConfig {
+  const config = serverConfigDef.parse(raw);
+  const roles = new Set(config.processRoles as ProcessRole[]);
+  const voters = config.controllerQuorumVoters.map(parseQuorumVoter);
+  if (voters.length === 0) throw new ConfigError("controller.quorum.voters", "must name at least one controller (id@host:port)");
+  if (new Set(voters.map((v) => v.id)).size !== voters.length) throw new ConfigError("controller.quorum.voters", "names a node id twice");
+  const isVoter = voters.some((v) => v.id === config.nodeId);
+  if (roles.has("controller") && !isVoter)
+    throw new ConfigError("controller.quorum.voters", `node.id ${config.nodeId} has the controller role but is not a voter`);
+  if (!roles.has("controller") && isVoter)
+    throw new ConfigError("process.roles", `node.id ${config.nodeId} is a voter in controller.quorum.voters but lacks the controller role`);
+  const listeners = config.listeners.map((l) => parseListener(l));
+  const names = new Set(listeners.map((l) => l.listener));
+  if (names.size !== listeners.length) throw new ConfigError("listeners", "names a listener twice");
+  const controllerNames = config.controllerListenerNames.map((n) => n.toUpperCase());
+  if (roles.has("controller") && !controllerNames.some((n) => names.has(n)))
+    throw new ConfigError("listeners", `a controller needs a listener named ${controllerNames.join(" or ")}`);
+  if (roles.has("broker") && !listeners.some((l) => !controllerNames.includes(l.listener)))
+    throw new ConfigError("listeners", "a broker needs a listener that is not a controller listener");
+  const advertisedListeners = config.advertisedListeners.length === 0 ? listeners : config.advertisedListeners.map((l) => parseListener(l, "advertised.listeners"));
+  if (config.brokerHeartbeatIntervalMs >= config.brokerSessionTimeoutMs)
+    throw new ConfigError("broker.heartbeat.interval.ms", "must be smaller than broker.session.timeout.ms");
+  if (config.logDirs.length === 0) throw new ConfigError("log.dirs", "must name at least one directory");
+  return { config, roles, voters, listeners, advertisedListeners };
+}
