@@ -1,2 +1,4 @@
-// @replog/cli: The replog executable: server, dev, and the Kafka-tool-shaped commands.
-export {};
+// @replog/cli: the `replog` executable (see bin/replog.ts) and its program, for tests.
+export { buildProgram, main } from "./main.js";
+export { loadServerConfig, mergeConfigSources } from "./server/load-config.js";
+export { formatDirectory, checkFormatted, randomUuid, readMetaProperties } from "./server/meta-properties.js";

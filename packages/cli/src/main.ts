@@ -1,0 +1,31 @@
+// The `replog` command line: one executable for the server and the Kafka-shaped tools.
+import { Command, CommanderError } from "commander";
+import { ConfigError } from "@replog/common";
+import { storageCommand } from "./commands/storage.js";
+
+export function buildProgram(): Command {
+  const program = new Command("replog")
+    .description("replog: a Kafka-style replicated log cluster. Run a node, a local cluster, or the Kafka-shaped tools.")
+    .showHelpAfterError("(add --help for usage)")
+    .configureHelp({ sortSubcommands: true });
+  program.addCommand(storageCommand());
+  return program;
+}
+
+/** Runs the CLI; returns the exit code. Errors are printed as one clear line on stderr. */
+export async function main(argv: readonly string[]): Promise<number> {
+  const program = buildProgram().exitOverride();
+  try {
+    await program.parseAsync(argv as string[], { from: "user" });
+    return 0;
+  } catch (e) {
+    if (e instanceof CommanderError) return e.exitCode;
+    if (e instanceof ConfigError) {
+      process.stderr.write(`Error: ${e.message}\n`);
+      return 1;
+    }
+    const err = e as Error & { type?: string };
+    process.stderr.write(`Error: ${err.type ? `${err.type}: ` : ""}${err.message}\n`);
+    return 1;
+  }
+}
