@@ -1,0 +1,1 @@
+export { committedIndex, majority, voteResult, type VoteResult } from "./majority.js";

@@ -1,0 +1,2 @@
+export { Inflights } from "./inflights.js";
+export { Progress, type ProgressState } from "./progress.js";
