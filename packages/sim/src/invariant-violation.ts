@@ -1,0 +1,42 @@
+// The error a checker throws when a safety or liveness property fails. The simulation adds the
+// seed and the event number; the CLI prints the replay command.
+
+export type InvariantName =
+  | "election-safety"
+  | "term-monotonic"
+  | "vote-stable"
+  | "illegal-state"
+  | "leader-append-only"
+  | "log-matching"
+  | "leader-completeness"
+  | "committed-entry-changed"
+  | "commit-monotonic"
+  | "commit-beyond-durable-majority"
+  | "state-machine-safety"
+  | "liveness";
+
+export class InvariantViolation extends Error {
+  override readonly name = "InvariantViolation";
+
+  constructor(
+    readonly invariant: InvariantName,
+    readonly detail: string,
+  ) {
+    super(`${invariant}: ${detail}`);
+  }
+}
+
+/** A violation found while running a seed: where it happened, and how to get there again. */
+export class SimulationFailure extends Error {
+  override readonly name = "SimulationFailure";
+
+  constructor(
+    readonly seed: number,
+    readonly eventNumber: number,
+    readonly timeMs: number,
+    readonly violation: InvariantViolation | Error,
+    readonly traceTail: string,
+  ) {
+    super(`seed ${seed}: event ${eventNumber} at ${timeMs} ms: ${violation.message}`);
+  }
+}
