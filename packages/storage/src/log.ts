@@ -1,0 +1,639 @@
+// A partition log: an ordered list of segments in one directory, the leader-epoch cache, the log
+// start offset, the log end offset (LEO) and the recovery point (Kafka: UnifiedLog + LocalLog).
+//
+// Who calls it: the broker's replica manager (appends as leader or follower, reads for fetches,
+// truncation, retention) on the event loop. Every operation that changes the log runs on one
+// serial queue, so an append is never interleaved with a truncation or a roll; reads run beside
+// the queue on a snapshot of the segment list (segments leave it only through a delayed delete,
+// Kafka's file.delete.delay.ms, so a read in flight keeps its file).
+//
+// Invariants: logStartOffset <= logEndOffset; recoveryPoint <= logEndOffset; segments are
+// ordered by base offset and only the last (active) one is appended to; everything below the
+// recovery point is on disk (fsynced, directory entries too).
+import { posix } from "node:path";
+import { assert, nullLogger, type Clock, type LeaderEpoch, type Logger, type Offset } from "@replog/common";
+import {
+  InvalidRecordError,
+  RecordTooLargeError,
+  batchSizeAt,
+  decodeRecords,
+  setBaseOffset,
+  setMaxTimestampAndLogAppendTime,
+  setPartitionLeaderEpoch,
+  validateBatch,
+  CorruptRecordError,
+} from "@replog/protocol";
+import type { FileIO } from "./file-io.js";
+import { nodeFileIO } from "./node-file-io.js";
+import type { LogConfig } from "./log-config.js";
+import { LogSegment, type BatchInfo } from "./log-segment.js";
+import { LeaderEpochCache, LeaderEpochCheckpointFile, LEADER_EPOCH_CHECKPOINT_FILE, type EpochEndOffset } from "./leader-epoch-cache.js";
+import { DELETED_SUFFIX, loadSegments } from "./log-loader.js";
+import { UnexpectedAppendOffsetError, offsetOutOfRange } from "./log-errors.js";
+import type { TimestampOffset } from "./time-index.js";
+
+export interface LogDeps {
+  readonly clock: Clock;
+  readonly io?: FileIO;
+  readonly logger?: Logger;
+  /** From `recovery-point-offset-checkpoint`; unknown means 0: recover every segment. */
+  readonly recoveryPoint?: number;
+  /** From `log-start-offset-checkpoint`; never below the first segment's base offset. */
+  readonly logStartOffset?: number;
+}
+
+export interface AppendResult {
+  readonly firstOffset: Offset;
+  readonly lastOffset: Offset;
+  readonly batchCount: number;
+  readonly validBytes: number;
+  readonly maxTimestamp: number;
+  /** The broker's clock stamped on the batches, or -1 (message.timestamp.type=CreateTime). */
+  readonly logAppendTime: number;
+  readonly logStartOffset: Offset;
+}
+
+export interface ReadOptions {
+  /** Exclusive: only batches that end below it (the high watermark for consumers). Default LEO. */
+  readonly upperBound?: number;
+  /** Return the first batch even if it is larger than maxBytes (Kafka minOneMessage). Default true. */
+  readonly minOneBatch?: boolean;
+}
+
+export interface ReadResult {
+  /** Whole record batches exactly as stored, possibly empty. */
+  readonly records: Buffer;
+  readonly logStartOffset: Offset;
+  readonly logEndOffset: Offset;
+}
+
+/** Kafka ListOffsets sentinels. */
+export const LATEST_TIMESTAMP = -1;
+export const EARLIEST_TIMESTAMP = -2;
+
+interface Retired {
+  readonly segment: LogSegment;
+  readonly dueMs: number;
+}
+
+export class Log {
+  private segments: LogSegment[] = [];
+  private logStart = 0;
+  private logEnd = 0;
+  private recovery = 0;
+  private lastFlushMs: number;
+  private queue: Promise<unknown> = Promise.resolve();
+  private rollFlush: Promise<void> = Promise.resolve();
+  private dirChanges = 0;
+  private dirChangesSynced = 0;
+  private retired: Retired[] = [];
+  private closed = false;
+  readonly epochs = new LeaderEpochCache();
+  private readonly epochFile: LeaderEpochCheckpointFile;
+
+  private constructor(
+    readonly dir: string,
+    private cfg: LogConfig,
+    private readonly io: FileIO,
+    private readonly clock: Clock,
+    private readonly logger: Logger,
+  ) {
+    this.epochFile = new LeaderEpochCheckpointFile(io, posix.join(dir, LEADER_EPOCH_CHECKPOINT_FILE));
+    this.lastFlushMs = clock.nowMs();
+  }
+
+  // ---- opening ------------------------------------------------------------------------------
+
+  static async open(dir: string, config: LogConfig, deps: LogDeps): Promise<Log> {
+    const io = deps.io ?? nodeFileIO;
+    const log = new Log(dir, config, io, deps.clock, (deps.logger ?? nullLogger).child({ component: "log", dir }));
+    await io.mkdir(dir);
+    await log.load(deps.recoveryPoint ?? 0, deps.logStartOffset ?? 0);
+    return log;
+  }
+
+  private async load(recoveryPoint: number, logStartOffset: number): Promise<void> {
+    for (const e of await this.epochFile.read()) this.epochs.assign(e.epoch, e.startOffset);
+    const { segments, truncatedBytes } = await loadSegments({
+      io: this.io,
+      dir: this.dir,
+      sizes: this.cfg,
+      clock: this.clock,
+      logger: this.logger,
+      recoveryPoint,
+      onRecoveredBatch: (h) => {
+        if (h.partitionLeaderEpoch >= 0) this.epochs.assign(h.partitionLeaderEpoch as LeaderEpoch, h.baseOffset as Offset);
+      },
+    });
+    this.segments = segments;
+    if (segments.length === 0) {
+      this.segments = [await this.newSegment(logStartOffset)];
+    }
+    const active = this.activeSegment;
+    this.logEnd = await active.readNextOffset();
+    this.logStart = Math.max(logStartOffset, this.segments[0]!.baseOffset);
+    if (this.logStart > this.logEnd) {
+      // Kafka LogLoader: a checkpointed start beyond the end means the log was emptied to start there.
+      await this.truncateFullyAndStartAtInner(this.logStart);
+    }
+    this.recovery = Math.min(recoveryPoint, this.logEnd);
+    await active.onBecomeActive();
+    const cutEnd = this.epochs.truncateFromEnd(this.logEnd as Offset);
+    const cutStart = this.epochs.truncateFromStart(this.logStart as Offset);
+    const changed = cutEnd || cutStart;
+    if (changed || truncatedBytes > 0) await this.persistEpochs();
+    this.logger.info(
+      { logStartOffset: this.logStart, logEndOffset: this.logEnd, recoveryPoint: this.recovery, segments: this.segments.length, truncatedBytes },
+      "loaded log",
+    );
+  }
+
+  // ---- state --------------------------------------------------------------------------------
+
+  get config(): LogConfig {
+    return this.cfg;
+  }
+
+  /** Topic configs change without restart (DESIGN.md §6); they apply from the next operation. */
+  updateConfig(config: LogConfig): void {
+    this.cfg = config;
+  }
+
+  get logStartOffset(): Offset {
+    return this.logStart as Offset;
+  }
+
+  get logEndOffset(): Offset {
+    return this.logEnd as Offset;
+  }
+
+  get recoveryPoint(): Offset {
+    return this.recovery as Offset;
+  }
+
+  get activeSegment(): LogSegment {
+    return this.segments[this.segments.length - 1]!;
+  }
+
+  segmentBaseOffsets(): number[] {
+    return this.segments.map((s) => s.baseOffset);
+  }
+
+  /** Bytes in all segments. */
+  size(): number {
+    return this.segments.reduce((n, s) => n + s.size, 0);
+  }
+
+  /** Segments as a list for tests and tooling (base offset, size). */
+  describeSegments(): Array<{ baseOffset: number; size: number }> {
+    return this.segments.map((s) => ({ baseOffset: s.baseOffset, size: s.size }));
+  }
+
+  private serial<T>(op: () => Promise<T>): Promise<T> {
+    if (this.closed) return Promise.reject(new Error(`log ${this.dir} is closed`));
+    const run = this.queue.then(op, op);
+    this.queue = run.catch(() => undefined);
+    return run;
+  }
+
+  // ---- appends ------------------------------------------------------------------------------
+
+  /**
+   * Leader append (Kafka appendAsLeader): validates every batch, then assigns offsets from the
+   * LEO and stamps `leaderEpoch` by patching the caller's buffer in place. If any batch fails,
+   * a typed error is thrown and nothing is patched or written.
+   */
+  appendAsLeader(records: Buffer, leaderEpoch: LeaderEpoch): Promise<AppendResult> {
+    return this.serial(async () => {
+      const batches = this.analyze(records);
+      let next = this.logEnd;
+      const logAppendTime = this.cfg.messageTimestampType === "LogAppendTime" ? this.clock.wallMs() : -1;
+      for (const b of batches) {
+        setBaseOffset(records, b.pos, next);
+        setPartitionLeaderEpoch(records, b.pos, leaderEpoch);
+        if (logAppendTime >= 0) {
+          setMaxTimestampAndLogAppendTime(records, b.pos, logAppendTime);
+          b.maxTimestamp = logAppendTime;
+        }
+        b.lastOffset = next + (b.lastOffset - b.baseOffset);
+        b.baseOffset = next;
+        b.epoch = leaderEpoch;
+        next = b.lastOffset + 1;
+      }
+      return this.appendValidated(records, batches, logAppendTime);
+    });
+  }
+
+  /**
+   * Follower append (Kafka appendAsFollower): keeps the leader's offsets and epochs. The first
+   * batch must start at or after the LEO and offsets must increase, else UnexpectedAppendOffsetError.
+   */
+  appendAsFollower(records: Buffer): Promise<AppendResult> {
+    return this.serial(async () => {
+      const batches = this.analyze(records);
+      let previousLast = this.logEnd - 1;
+      for (const b of batches) {
+        if (b.baseOffset <= previousLast) {
+          const why = previousLast === this.logEnd - 1 ? `below the log end offset ${this.logEnd}` : `not after offset ${previousLast}`;
+          throw new UnexpectedAppendOffsetError(`follower batch at offset ${b.baseOffset} is ${why}`, b.baseOffset, this.logEnd);
+        }
+        previousLast = b.lastOffset;
+      }
+      return this.appendValidated(records, batches, -1);
+    });
+  }
+
+  /**
+   * Walks and validates the batches of an append without changing anything (Kafka
+   * analyzeAndValidateRecords): sizes against max.message.bytes, structure, magic and CRC.
+   */
+  private analyze(records: Buffer): MutableBatch[] {
+    const batches: MutableBatch[] = [];
+    let pos = 0;
+    while (pos < records.length) {
+      const size = batchSizeAt(records, pos);
+      if (size === "incomplete") throw new CorruptRecordError(`append ends inside a batch at byte ${pos} of ${records.length}`);
+      if (size > this.cfg.maxMessageBytes) {
+        throw new RecordTooLargeError(`batch of ${size} bytes exceeds max.message.bytes ${this.cfg.maxMessageBytes}`);
+      }
+      const h = validateBatch(records, pos);
+      batches.push({ pos, sizeInBytes: size, baseOffset: h.baseOffset, lastOffset: h.lastOffset, maxTimestamp: h.maxTimestamp, epoch: h.partitionLeaderEpoch });
+      pos += size;
+    }
+    if (batches.length === 0) throw new InvalidRecordError("an append must hold at least one record batch");
+    return batches;
+  }
+
+  private async appendValidated(records: Buffer, batches: MutableBatch[], logAppendTime: number): Promise<AppendResult> {
+    const first = batches[0]!;
+    const last = batches[batches.length - 1]!;
+    const maxTimestamp = batches.reduce((m, b) => Math.max(m, b.maxTimestamp), -1);
+    await this.maybeRoll(records.length, maxTimestamp, last.lastOffset, first.baseOffset);
+    // As Kafka, the epoch cache learns a new epoch before the batches carrying it are written; a
+    // crash in between is repaired at load, which drops entries at or past the LEO.
+    let epochsChanged = false;
+    for (const b of batches) if (b.epoch >= 0) epochsChanged = this.epochs.assign(b.epoch as LeaderEpoch, b.baseOffset as Offset) || epochsChanged;
+    if (epochsChanged) await this.persistEpochs();
+    await this.activeSegment.append(records, batches);
+    this.logEnd = last.lastOffset + 1;
+    if (this.logEnd - this.recovery >= this.cfg.flushMessages) await this.flushInner();
+    return {
+      firstOffset: first.baseOffset as Offset,
+      lastOffset: last.lastOffset as Offset,
+      batchCount: batches.length,
+      validBytes: records.length,
+      maxTimestamp,
+      logAppendTime,
+      logStartOffset: this.logStart as Offset,
+    };
+  }
+
+  private async persistEpochs(): Promise<void> {
+    await this.epochFile.write(this.epochs.all());
+  }
+
+  /** Kafka makeLeader: the new epoch starts at the current LEO, before any batch carries it. */
+  assignEpochStartOffset(epoch: LeaderEpoch, startOffset: Offset): Promise<void> {
+    return this.serial(async () => {
+      if (this.epochs.assign(epoch, startOffset)) await this.persistEpochs();
+    });
+  }
+
+  /** Kafka's endOffsetFor (OffsetsForLeaderEpoch and truncation on fetch), see LeaderEpochCache. */
+  endOffsetForEpoch(epoch: LeaderEpoch): EpochEndOffset {
+    return this.epochs.endOffsetFor(epoch, this.logEnd as Offset);
+  }
+
+  // ---- rolling and flushing -----------------------------------------------------------------
+
+  private async maybeRoll(appendBytes: number, maxTimestamp: number, lastOffset: number, firstOffset: number): Promise<void> {
+    const active = this.activeSegment;
+    const roll = active.shouldRoll({ appendBytes, maxTimestamp, lastOffset, segmentBytes: this.cfg.segmentBytes, segmentMs: this.cfg.segmentMs });
+    // A follower may skip offsets (a compacted leader): the new segment then starts at the batch.
+    if (roll) await this.rollInner(Math.max(this.logEnd, firstOffset));
+  }
+
+  /** Forces a new active segment at the LEO (Kafka roll). */
+  roll(): Promise<void> {
+    return this.serial(() => this.rollInner(this.logEnd));
+  }
+
+  private async rollInner(newBase: number): Promise<void> {
+    const old = this.activeSegment;
+    if (old.size === 0) return;
+    await old.onBecomeInactive();
+    this.segments = [...this.segments, await this.newSegment(newBase)];
+    this.logger.debug({ baseOffset: newBase }, "rolled segment");
+    // Kafka flushes the rolled segment in the background (flushUptoOffsetExclusive): appends to
+    // the new segment do not wait for the fsync of the old one. The recovery point moves once it
+    // is done. Anything that removes segments waits for it first.
+    const previous = this.rollFlush;
+    this.rollFlush = previous.then(() => this.flushUpTo(newBase)).catch((err: unknown) => {
+      this.logger.error({ err }, "background flush after roll failed");
+    });
+  }
+
+  private async newSegment(baseOffset: number): Promise<LogSegment> {
+    const segment = await LogSegment.create(this.io, this.dir, baseOffset, this.cfg, this.clock);
+    this.dirChanges++;
+    return segment;
+  }
+
+  /** Flushes every segment holding offsets below `offset` and moves the recovery point there. */
+  private async flushUpTo(offset: number): Promise<void> {
+    if (offset <= this.recovery) return;
+    const segments = this.segments;
+    for (let i = 0; i < segments.length; i++) {
+      const s = segments[i]!;
+      const next = segments[i + 1]?.baseOffset ?? Infinity;
+      if (s.baseOffset < offset && next > this.recovery) await s.flush();
+    }
+    const changes = this.dirChanges;
+    if (changes > this.dirChangesSynced) {
+      await this.io.syncDir(this.dir);
+      this.dirChangesSynced = Math.max(this.dirChangesSynced, changes);
+    }
+    this.recovery = Math.max(this.recovery, Math.min(offset, this.logEnd));
+    this.lastFlushMs = this.clock.nowMs();
+  }
+
+  private async flushInner(): Promise<void> {
+    await this.rollFlush;
+    await this.flushUpTo(this.logEnd);
+  }
+
+  /** Explicit flush: everything appended so far is durable when this resolves. */
+  flush(): Promise<void> {
+    return this.serial(() => this.flushInner());
+  }
+
+  /** Kafka's flush.ms, checked by the owner's periodic task. Returns whether it flushed. */
+  maybeFlushOnTime(): Promise<boolean> {
+    return this.serial(async () => {
+      if (this.logEnd <= this.recovery || this.clock.nowMs() - this.lastFlushMs < this.cfg.flushMs) return false;
+      await this.flushInner();
+      return true;
+    });
+  }
+
+  // ---- reads --------------------------------------------------------------------------------
+
+  /**
+   * Whole batches from the one holding `startOffset`, up to `maxBytes` (at least one batch unless
+   * minOneBatch is false), never a batch reaching `upperBound`. OFFSET_OUT_OF_RANGE outside
+   * [logStartOffset, logEndOffset].
+   */
+  async read(startOffset: number, maxBytes: number, options: ReadOptions = {}): Promise<ReadResult> {
+    const logStart = this.logStart;
+    const logEnd = this.logEnd;
+    const segments = this.segments;
+    const result = (records: Buffer): ReadResult => ({ records, logStartOffset: logStart as Offset, logEndOffset: logEnd as Offset });
+    if (startOffset < logStart || startOffset > logEnd) throw offsetOutOfRange(startOffset, logStart, logEnd);
+    const upperBound = Math.min(options.upperBound ?? logEnd, logEnd);
+    if (startOffset >= upperBound) return result(Buffer.alloc(0));
+    for (let i = Math.max(0, floorSegment(segments, startOffset)); i < segments.length; i++) {
+      const r = await segments[i]!.read(startOffset, maxBytes, upperBound, options.minOneBatch ?? true);
+      if (r) return result(r.records);
+    }
+    return result(Buffer.alloc(0));
+  }
+
+  /**
+   * Kafka fetchOffsetByTimestamp: the first record with timestamp >= `timestamp` (decoding only
+   * the batch that holds it), or undefined. LATEST_TIMESTAMP and EARLIEST_TIMESTAMP answer the
+   * LEO and the log start offset.
+   */
+  async offsetForTimestamp(timestamp: number): Promise<TimestampOffset | undefined> {
+    if (timestamp === LATEST_TIMESTAMP) return { timestamp: -1, offset: this.logEnd };
+    if (timestamp === EARLIEST_TIMESTAMP) return { timestamp: -1, offset: this.logStart };
+    for (const segment of this.segments) {
+      if (segment.maxTimestamp < timestamp) continue;
+      const found = await segment.findOffsetByTimestamp(timestamp, this.logStart, (bytes) => decodeRecords(bytes, 0));
+      if (found) return found;
+    }
+    return undefined;
+  }
+
+  // ---- truncation and the log start offset ----------------------------------------------------
+
+  /**
+   * Removes every batch at or after `offset` (Kafka truncateTo, used by followers on divergence).
+   * Durable on return. Returns false if there was nothing to remove.
+   */
+  truncateTo(offset: number): Promise<boolean> {
+    return this.serial(async () => {
+      assert(offset >= 0, `truncate to negative offset ${offset}`);
+      if (offset >= this.logEnd) return false;
+      await this.rollFlush;
+      if (offset <= this.segments[0]!.baseOffset) {
+        await this.truncateFullyAndStartAtInner(offset);
+        return true;
+      }
+      const keep = this.segments.filter((s) => s.baseOffset < offset);
+      const drop = this.segments.filter((s) => s.baseOffset >= offset);
+      this.segments = keep;
+      await this.retire(drop);
+      const active = this.activeSegment;
+      await active.truncateTo(offset);
+      await active.onBecomeActive();
+      this.logEnd = await active.readNextOffset();
+      this.recovery = Math.min(this.recovery, this.logEnd);
+      if (this.epochs.truncateFromEnd(this.logEnd as Offset)) await this.persistEpochs();
+      this.logger.info({ offset, logEndOffset: this.logEnd }, "truncated log");
+      return true;
+    });
+  }
+
+  /** Empties the log and restarts it at `offset` (Kafka truncateFullyAndStartAt). */
+  truncateFullyAndStartAt(offset: number): Promise<void> {
+    return this.serial(async () => {
+      await this.rollFlush;
+      await this.truncateFullyAndStartAtInner(offset);
+    });
+  }
+
+  private async truncateFullyAndStartAtInner(offset: number): Promise<void> {
+    const old = this.segments;
+    this.segments = [];
+    await this.retire(old);
+    this.segments = [await this.newSegment(offset)];
+    await this.io.syncDir(this.dir);
+    this.dirChangesSynced = this.dirChanges;
+    this.logStart = offset;
+    this.logEnd = offset;
+    this.recovery = offset;
+    this.epochs.clear();
+    await this.persistEpochs();
+    this.logger.info({ offset }, "truncated log fully");
+  }
+
+  /**
+   * Raises the log start offset (DeleteRecords on a leader; a follower copying the leader's).
+   * Never past `highWatermark` (OFFSET_OUT_OF_RANGE, as Kafka). Whole segments below it go at
+   * the next retention pass. Returns whether it moved.
+   */
+  advanceLogStartOffset(offset: number, highWatermark: number): Promise<boolean> {
+    return this.serial(async () => {
+      if (offset > Math.min(highWatermark, this.logEnd)) {
+        throw offsetOutOfRange(offset, this.logStart, Math.min(highWatermark, this.logEnd));
+      }
+      if (offset <= this.logStart) return false;
+      this.logStart = offset;
+      if (this.epochs.truncateFromStart(offset as Offset)) await this.persistEpochs();
+      return true;
+    });
+  }
+
+  // ---- retention ----------------------------------------------------------------------------
+
+  /**
+   * Kafka deleteOldSegments: whole segments from the start, by retention.ms and retention.bytes
+   * (when cleanup.policy has "delete") and below the log start offset; never the active segment,
+   * never one whose end reaches past `highWatermark`. Returns how many segments went.
+   */
+  deleteOldSegments(highWatermark: number): Promise<number> {
+    return this.serial(async () => {
+      await this.rollFlush;
+      const deletePolicy = this.cfg.cleanupPolicy.includes("delete");
+      let deleted = 0;
+      if (deletePolicy && this.cfg.retentionMs >= 0) {
+        const now = this.clock.wallMs();
+        deleted += await this.deleteSegmentsWhile(highWatermark, async (s) => now - (await this.largestTimestamp(s)) > this.cfg.retentionMs);
+      }
+      if (deletePolicy && this.cfg.retentionBytes >= 0) {
+        let excess = this.size() - this.cfg.retentionBytes;
+        deleted += await this.deleteSegmentsWhile(highWatermark, async (s) => {
+          if (excess - s.size < 0) return false;
+          excess -= s.size;
+          return true;
+        });
+      }
+      deleted += await this.deleteSegmentsWhile(highWatermark, async (_s, next) => next.baseOffset <= this.logStart);
+      await this.deleteRetiredFiles(false);
+      return deleted;
+    });
+  }
+
+  private async largestTimestamp(segment: LogSegment): Promise<number> {
+    if (segment.maxTimestamp >= 0) return segment.maxTimestamp;
+    return (await this.io.stat(segment.logPath))?.mtimeMs ?? 0;
+  }
+
+  private async deleteSegmentsWhile(highWatermark: number, shouldDelete: (s: LogSegment, next: LogSegment) => Promise<boolean>): Promise<number> {
+    const doomed: LogSegment[] = [];
+    for (let i = 0; i + 1 < this.segments.length; i++) {
+      const s = this.segments[i]!;
+      const next = this.segments[i + 1]!;
+      if (highWatermark < next.baseOffset || !(await shouldDelete(s, next))) break;
+      doomed.push(s);
+    }
+    if (doomed.length === 0) return 0;
+    this.segments = this.segments.slice(doomed.length);
+    await this.retire(doomed);
+    const newStart = Math.max(this.logStart, this.segments[0]!.baseOffset);
+    if (newStart > this.logStart) {
+      this.logStart = newStart;
+      if (this.epochs.truncateFromStart(newStart as Offset)) await this.persistEpochs();
+    }
+    this.logger.info({ segments: doomed.map((s) => s.baseOffset), logStartOffset: this.logStart }, "deleted segments by retention");
+    return doomed.length;
+  }
+
+  /**
+   * Takes segments out of the log: renamed to `.deleted` at once (durably, so a restart does not
+   * bring them back), their files removed after file.delete.delay.ms.
+   */
+  private async retire(segments: readonly LogSegment[]): Promise<void> {
+    if (segments.length === 0) return;
+    for (const s of segments) await s.changeSuffix(DELETED_SUFFIX);
+    await this.io.syncDir(this.dir);
+    const dueMs = this.clock.nowMs() + this.cfg.fileDeleteDelayMs;
+    this.retired.push(...segments.map((segment) => ({ segment, dueMs })));
+    await this.deleteRetiredFiles(false);
+  }
+
+  /** Removes the files of retired segments whose delay has passed (all of them if `all`). */
+  async deleteRetiredFiles(all: boolean): Promise<void> {
+    const now = this.clock.nowMs();
+    const due = this.retired.filter((r) => all || r.dueMs <= now);
+    this.retired = this.retired.filter((r) => !due.includes(r));
+    for (const r of due) await r.segment.deleteFiles();
+  }
+
+  /** Internal hook for the cleaner: swaps segments under the serial queue. */
+  withExclusiveAccess<T>(op: (access: LogInternals) => Promise<T>): Promise<T> {
+    return this.serial(async () => {
+      await this.rollFlush;
+      return op({
+        segments: () => this.segments,
+        replaceSegments: (segments) => {
+          this.segments = segments;
+        },
+        retire: (segments) => this.retire(segments),
+        io: this.io,
+        clock: this.clock,
+        logger: this.logger,
+      });
+    });
+  }
+
+  // ---- closing ------------------------------------------------------------------------------
+
+  /** Clean shutdown: flushes, trims the active segment's indexes, closes the files. */
+  close(): Promise<void> {
+    const done = this.serial(async () => {
+      await this.flushInner();
+      await this.activeSegment.onBecomeInactive();
+      for (const s of this.segments) await s.close();
+      await this.deleteRetiredFiles(true);
+    });
+    this.closed = true;
+    return done;
+  }
+
+  /** Closes the files without flushing (the process is going away, e.g. a simulated crash). */
+  async abandon(): Promise<void> {
+    this.closed = true;
+    await this.queue;
+    await this.rollFlush;
+    for (const s of [...this.segments, ...this.retired.map((r) => r.segment)]) await s.close().catch(() => undefined);
+  }
+
+  /** Deletes the partition's directory (the replica was removed from this broker). */
+  async delete(): Promise<void> {
+    await this.abandon();
+    await this.io.removeDir(this.dir);
+  }
+}
+
+/** What the log cleaner may touch, only while it holds the log's serial queue. */
+export interface LogInternals {
+  segments(): readonly LogSegment[];
+  replaceSegments(segments: LogSegment[]): void;
+  retire(segments: readonly LogSegment[]): Promise<void>;
+  readonly io: FileIO;
+  readonly clock: Clock;
+  readonly logger: Logger;
+}
+
+interface MutableBatch extends BatchInfo {
+  baseOffset: number;
+  lastOffset: number;
+  maxTimestamp: number;
+  epoch: number;
+}
+
+/** Index of the last segment whose base offset is <= `offset`, or -1. */
+function floorSegment(segments: readonly LogSegment[], offset: number): number {
+  let lo = 0;
+  let hi = segments.length - 1;
+  let found = -1;
+  while (lo <= hi) {
+    const mid = (lo + hi) >>> 1;
+    if (segments[mid]!.baseOffset <= offset) {
+      found = mid;
+      lo = mid + 1;
+    } else hi = mid - 1;
+  }
+  return found;
+}

@@ -1,0 +1,114 @@
+// `FileIO` on real files through `node:fs/promises`. Positional reads and writes go to the page
+// cache through libuv's thread pool, so a slow disk never blocks the event loop; fsync is a
+// separate, explicit step (Kafka's flush policy decides when).
+import { promises as fsp, constants as fsConstants } from "node:fs";
+import type { FileHandle, FileIO, FileStat, OpenMode } from "./file-io.js";
+
+class NodeFileHandle implements FileHandle {
+  constructor(private readonly handle: fsp.FileHandle) {}
+
+  async read(buffer: Buffer, offset: number, length: number, position: number): Promise<number> {
+    const { bytesRead } = await this.handle.read(buffer, offset, length, position);
+    return bytesRead;
+  }
+
+  async write(buffer: Buffer, offset: number, length: number, position: number): Promise<void> {
+    let done = 0;
+    while (done < length) {
+      const { bytesWritten } = await this.handle.write(buffer, offset + done, length - done, position + done);
+      done += bytesWritten;
+    }
+  }
+
+  truncate(length: number): Promise<void> {
+    return this.handle.truncate(length);
+  }
+
+  async size(): Promise<number> {
+    return (await this.handle.stat()).size;
+  }
+
+  sync(): Promise<void> {
+    return this.handle.datasync();
+  }
+
+  close(): Promise<void> {
+    return this.handle.close();
+  }
+}
+
+const FLAGS: Record<OpenMode, number> = {
+  r: fsConstants.O_RDONLY,
+  "r+": fsConstants.O_RDWR,
+  "w+": fsConstants.O_RDWR | fsConstants.O_CREAT | fsConstants.O_TRUNC,
+};
+
+function isNotFound(e: unknown): boolean {
+  return (e as NodeJS.ErrnoException).code === "ENOENT";
+}
+
+export class NodeFileIO implements FileIO {
+  async open(path: string, mode: OpenMode): Promise<FileHandle> {
+    return new NodeFileHandle(await fsp.open(path, FLAGS[mode], 0o644));
+  }
+
+  async readFile(path: string): Promise<Buffer | undefined> {
+    try {
+      return await fsp.readFile(path);
+    } catch (e) {
+      if (isNotFound(e)) return undefined;
+      throw e;
+    }
+  }
+
+  async stat(path: string): Promise<FileStat | undefined> {
+    try {
+      const s = await fsp.stat(path);
+      return { size: s.size, mtimeMs: s.mtimeMs };
+    } catch (e) {
+      if (isNotFound(e)) return undefined;
+      throw e;
+    }
+  }
+
+  async readdir(dir: string): Promise<string[]> {
+    try {
+      return await fsp.readdir(dir);
+    } catch (e) {
+      if (isNotFound(e)) return [];
+      throw e;
+    }
+  }
+
+  async mkdir(dir: string): Promise<void> {
+    await fsp.mkdir(dir, { recursive: true });
+  }
+
+  rename(from: string, to: string): Promise<void> {
+    return fsp.rename(from, to);
+  }
+
+  async unlink(path: string): Promise<void> {
+    try {
+      await fsp.unlink(path);
+    } catch (e) {
+      if (!isNotFound(e)) throw e;
+    }
+  }
+
+  removeDir(dir: string): Promise<void> {
+    return fsp.rm(dir, { recursive: true, force: true });
+  }
+
+  async syncDir(dir: string): Promise<void> {
+    // Linux allows fsync on a read-only directory descriptor; that is what makes a rename durable.
+    const handle = await fsp.open(dir, fsConstants.O_RDONLY);
+    try {
+      await handle.sync();
+    } finally {
+      await handle.close();
+    }
+  }
+}
+
+export const nodeFileIO: FileIO = new NodeFileIO();
