@@ -36,6 +36,7 @@ export class Network {
   private readonly cuts = new Set<string>();
   private readonly droppedTypes = new Set<MessageType>();
   private readonly filters: Filter[] = [];
+  private readonly rewriters: ((m: Message) => Message)[] = [];
   readonly logger: RecordingLogger;
 
   constructor(opts: NetworkOptions) {
@@ -81,6 +82,12 @@ export class Network {
     this.cuts.clear();
     this.droppedTypes.clear();
     this.filters.length = 0;
+    this.rewriters.length = 0;
+  }
+
+  /** Changes messages in flight, e.g. to model a leader that sent only part of a batch before it stopped. */
+  rewrite(f: (m: Message) => Message): void {
+    this.rewriters.push(f);
   }
 
   drop(...types: MessageType[]): void {
@@ -122,8 +129,9 @@ export class Network {
   }
 
   /** Delivers one message now if the links allow it. */
-  deliver(m: Message): void {
-    if (!this.allowed(m)) return;
+  deliver(original: Message): void {
+    if (!this.allowed(original)) return;
+    const m = this.rewriters.reduce((acc, f) => f(acc), original);
     const target = this.nodes.get(m.to);
     if (!target) return;
     this.delivered.push(m);
