@@ -87,13 +87,23 @@ export class MemoryPartitionLog implements PartitionLogView {
    */
   truncateTo(to: Offset): void {
     assert(to >= 0, `truncation to ${to}`);
-    if (to >= this.logEndOffset()) return;
+    if (to >= this.logEndOffset()) {
+      // Kafka still truncates the epoch cache at the LEO: a broker that led an epoch without
+      // appending to it keeps an entry past its last record, which would make it diverge forever.
+      this.dropEpochsFrom(this.logEndOffset());
+      return;
+    }
     if (to < this.startOffset) {
       this.truncateFullyAndStartAt(to);
       return;
     }
     this.recordEpochs.length = to - this.startOffset;
-    while (this.epochs.length > 0 && this.epochs[this.epochs.length - 1]!.startOffset >= to) this.epochs.pop();
+    this.dropEpochsFrom(to);
+  }
+
+  /** Kafka `LeaderEpochFileCache.truncateFromEnd`: drop entries starting at or above `from`. */
+  private dropEpochsFrom(from: Offset): void {
+    while (this.epochs.length > 0 && this.epochs[this.epochs.length - 1]!.startOffset >= from) this.epochs.pop();
   }
 
   /** Kafka `UnifiedLog.truncateFullyAndStartAt`: an empty log starting at `newStart`. */
