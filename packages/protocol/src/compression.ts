@@ -4,8 +4,8 @@
 // - gzip (1): node:zlib, the gzip stream format as Java's GZIPOutputStream writes it.
 // - snappy (2): unsupported here (typed UNSUPPORTED_COMPRESSION_TYPE); Kafka's xerial framing
 //   would need a native or hand-written codec and nothing in replog needs it.
-// - lz4 (3) and zstd (4): see `optional-codecs.ts`; they are unsupported (typed error) when their
-//   npm package cannot be loaded.
+// - lz4 (3): lz4-napi, LZ4 frame format (see `optional-codecs.ts`).
+// - zstd (4): unsupported (typed error); `optional-codecs.ts` says why.
 import { gunzipSync, gzipSync } from "node:zlib";
 import { CorruptRecordError, UnsupportedCompressionTypeError } from "./kafka-errors.js";
 import { optionalCodec } from "./optional-codecs.js";
