@@ -1,14 +1,21 @@
 // The `replog` command line: one executable for the server and the Kafka-shaped tools.
 import { Command, CommanderError } from "commander";
 import { ConfigError } from "@replog/common";
+import { devCommand } from "./commands/dev.js";
+import { metadataQuorumCommand } from "./commands/metadata-quorum.js";
+import { serverCommand } from "./commands/server.js";
 import { storageCommand } from "./commands/storage.js";
 
 export function buildProgram(): Command {
   const program = new Command("replog")
     .description("replog: a Kafka-style replicated log cluster. Run a node, a local cluster, or the Kafka-shaped tools.")
     .showHelpAfterError("(add --help for usage)")
-    .configureHelp({ sortSubcommands: true });
+    .configureHelp({ sortSubcommands: true })
+    .enablePositionalOptions();
+  program.addCommand(serverCommand());
   program.addCommand(storageCommand());
+  program.addCommand(devCommand());
+  program.addCommand(metadataQuorumCommand());
   return program;
 }
 

@@ -38,6 +38,8 @@ export interface RaftDriverOptions {
   readonly stateMachine: StateMachine;
   readonly random: Random;
   readonly logger: Logger;
+  /** Handed to the core, which adds its own component binding. */
+  readonly coreLogger?: Logger;
   readonly tickMs: number;
   readonly electionTick: number;
   readonly heartbeatTick: number;
@@ -69,7 +71,7 @@ export class RaftDriver {
         random: o.random,
         preVote: true,
         checkQuorum: true,
-        logger: o.logger.child({ component: "raft-core" }),
+        logger: o.coreLogger ?? o.logger,
       },
       o.log,
     );

@@ -1,0 +1,228 @@
+// The controller role of a `replog server` process: one voter of the Raft quorum that owns the
+// cluster metadata (KRaft). Wires the pure Raft core to disk (DurableRaftLog), network
+// (GrpcRaftTransport) and time (RaftDriver), replays committed records into the metadata image,
+// and, while it is the active controller, writes a no-op record every
+// `metadata.max.idle.interval.ms` so that followers and observers see the log advance.
+//
+// Active controller (Kafka §6.13): the Raft leader becomes active only after it has applied every
+// entry up to the start of its own term (the leader's noop), so it never acts on a partial view.
+
+import * as grpc from "@grpc/grpc-js";
+import type { Registry } from "prom-client";
+import { Gauge } from "prom-client";
+import type { Logger, NodeId, ResolvedServerConfig } from "@replog/common";
+import { systemClock, systemRandom } from "@replog/common/node";
+import { kafkaError } from "@replog/protocol";
+import type { Message, SoftState } from "@replog/raft";
+import { controllerServiceDefinition, type DescribeQuorumResponseWire, type ReplicaStateWire } from "./controller-service.js";
+import { DurableRaftLog } from "./durable-raft-log.js";
+import { CHANNEL_OPTIONS, GrpcRaftTransport } from "./grpc-raft-transport.js";
+import { encodeMetadataEntry } from "./metadata-entry.js";
+import { MetadataStateMachine } from "./metadata-state-machine.js";
+import { QuorumTracker } from "./quorum-tracker.js";
+import { RaftDriver, ticksFor } from "./raft-driver.js";
+
+/** Lets in-flight calls finish for a moment, then cuts the long-lived peer streams. */
+export function shutdownServer(server: grpc.Server, graceMs: number): Promise<void> {
+  return new Promise<void>((resolve) => {
+    const timer = setTimeout(() => {
+      server.forceShutdown();
+      resolve();
+    }, graceMs);
+    server.tryShutdown(() => {
+      clearTimeout(timer);
+      resolve();
+    });
+  });
+}
+
+export interface ControllerContext {
+  readonly resolved: ResolvedServerConfig;
+  readonly clusterId: string;
+  readonly logger: Logger;
+  readonly registry: Registry;
+}
+
+export interface RoleHealth {
+  readonly role: "controller";
+  readonly ready: boolean;
+  readonly status: string;
+  readonly details?: Record<string, unknown>;
+}
+
+export class ControllerRole {
+  readonly log: DurableRaftLog;
+  readonly metadata: MetadataStateMachine;
+  readonly driver: RaftDriver;
+  private readonly transport: GrpcRaftTransport;
+  private readonly tracker = new QuorumTracker();
+  private readonly server = new grpc.Server(CHANNEL_OPTIONS);
+  private readonly logger: Logger;
+  private readonly timers: NodeJS.Timeout[] = [];
+  private epochStartIndex = Number.POSITIVE_INFINITY;
+  private wasActive = false;
+
+  private constructor(private readonly ctx: ControllerContext) {
+    const { config, voters } = ctx.resolved;
+    this.logger = ctx.logger.child({ component: "controller" });
+    const componentLogger = (component: string) => ctx.logger.child({ component });
+    const voterIds = voters.map((v) => v.id);
+    this.log = DurableRaftLog.open(config.metadataLogDir || config.logDirs[0]!, voterIds, componentLogger("metadata-log"));
+    this.metadata = new MetadataStateMachine(componentLogger("metadata"));
+    this.metadata.addListener({ onSoftState: (s) => this.onSoftState(s) });
+    this.transport = new GrpcRaftTransport({
+      selfId: config.nodeId as NodeId,
+      clusterId: ctx.clusterId,
+      peers: voters,
+      logger: componentLogger("raft-transport"),
+      onMessage: (m) => this.onMessage(m),
+    });
+    const ticks = ticksFor(config.controllerQuorumElectionTimeoutMs);
+    this.driver = new RaftDriver({
+      nodeId: config.nodeId as NodeId,
+      voters: voterIds,
+      role: "voter",
+      log: this.log,
+      outbox: this.transport,
+      stateMachine: this.metadata,
+      random: systemRandom,
+      logger: componentLogger("raft-driver"),
+      coreLogger: ctx.logger,
+      ...ticks,
+    });
+  }
+
+  static async start(ctx: ControllerContext): Promise<ControllerRole> {
+    const role = new ControllerRole(ctx);
+    await role.listen();
+    role.driver.start();
+    role.schedule();
+    role.registerMetrics();
+    role.logger.info({ voters: ctx.resolved.voters.map((v) => v.id), lastIndex: role.log.lastIndex() }, "controller started");
+    return role;
+  }
+
+  /** Active controller: Raft leader that has applied everything up to its own term's start. */
+  isActive(): boolean {
+    const s = this.driver.status();
+    return s.role === "leader" && this.metadata.appliedIndex >= this.epochStartIndex;
+  }
+
+  health(): RoleHealth {
+    const s = this.driver.status();
+    const ready = s.leader !== null;
+    const status = ready ? (s.leader === s.id ? `active controller (term ${s.term})` : `following leader ${s.leader} (term ${s.term})`) : `no quorum leader yet (term ${s.term})`;
+    return { role: "controller", ready, status, details: { leader: s.leader, term: s.term, commit: s.commit, applied: this.metadata.appliedIndex } };
+  }
+
+  describeQuorum(): DescribeQuorumResponseWire {
+    const s = this.driver.status();
+    const base = { clusterId: this.ctx.clusterId, currentVoters: [], currentObservers: [], leaderId: -1, leaderEpoch: 0, highWatermark: 0, errorMessage: "", leaderEndpoint: "" };
+    if (s.role !== "leader") {
+      const e = kafkaError("NOT_CONTROLLER", `node ${s.id} is not the active controller`);
+      const leader = this.ctx.resolved.voters.find((v) => v.id === s.leader);
+      return { ...base, errorCode: e.code, errorMessage: e.message, leaderHint: s.leader ?? -1, leaderEndpoint: leader ? `${leader.host}:${leader.port}` : "" };
+    }
+    const now = systemClock.wallMs();
+    const replica = (id: NodeId, leo: number): ReplicaStateWire => {
+      const t = id === s.id ? { lastFetchMs: now, lastCaughtUpMs: now } : this.tracker.timesOf(id);
+      return { nodeId: id, logEndOffset: leo, lastFetchTimestamp: t.lastFetchMs, lastCaughtUpTimestamp: t.lastCaughtUpMs };
+    };
+    const voters = this.ctx.resolved.voters.map((v) => replica(v.id, v.id === s.id ? s.lastIndex : (s.progress?.get(v.id)?.match ?? 0)));
+    const observers = [...(s.observers ?? new Map()).entries()].map(([id, idx]) => replica(id, idx));
+    return { ...base, errorCode: 0, leaderHint: s.id, leaderId: s.id, leaderEpoch: s.term, highWatermark: s.commit, currentVoters: voters, currentObservers: observers };
+  }
+
+  async stop(reason: string): Promise<void> {
+    this.logger.info({ reason }, "controller stopping");
+    for (const t of this.timers) clearInterval(t);
+    await this.handOverLeadership();
+    this.driver.stop();
+    this.transport.close();
+    await shutdownServer(this.server, 500);
+    this.log.close();
+  }
+
+  // --- internals ------------------------------------------------------------------------------
+  private async listen(): Promise<void> {
+    const { listeners, config } = this.ctx.resolved;
+    const names = config.controllerListenerNames.map((n) => n.toUpperCase());
+    const endpoint = listeners.find((l) => names.includes(l.listener))!;
+    this.transport.addToServer(this.server);
+    this.server.addService(controllerServiceDefinition().service, {
+      DescribeQuorum: (_call: unknown, cb: grpc.sendUnaryData<DescribeQuorumResponseWire>) => cb(null, this.describeQuorum()),
+    });
+    const address = `${endpoint.host === "" ? "0.0.0.0" : endpoint.host}:${endpoint.port}`;
+    await new Promise<void>((resolve, reject) =>
+      this.server.bindAsync(address, grpc.ServerCredentials.createInsecure(), (err) => (err ? reject(new Error(`cannot listen on ${address}: ${err.message}`)) : resolve())),
+    );
+  }
+
+  private onMessage(m: Message): void {
+    this.driver.step(m);
+    this.tracker.noteInbound(m, this.driver.status(), systemClock.wallMs());
+    this.maybeNoteActivation();
+  }
+
+  private onSoftState(s: SoftState): void {
+    if (s.role === "leader") {
+      // The leader's noop for this term is its last entry right after it won.
+      this.epochStartIndex = this.driver.status().lastIndex;
+    } else {
+      this.epochStartIndex = Number.POSITIVE_INFINITY;
+    }
+    this.maybeNoteActivation();
+  }
+
+  private maybeNoteActivation(): void {
+    const active = this.isActive();
+    if (active === this.wasActive) return;
+    this.wasActive = active;
+    const s = this.driver.status();
+    this.logger.info({ term: s.term, appliedIndex: this.metadata.appliedIndex }, active ? "became the active controller" : "no longer the active controller");
+  }
+
+  private schedule(): void {
+    const { config } = this.ctx.resolved;
+    this.timers.push(
+      setInterval(() => {
+        this.maybeNoteActivation();
+        if (this.isActive()) this.driver.propose(encodeMetadataEntry([{ type: "NoOpRecord" }]));
+      }, Math.max(10, config.metadataMaxIdleIntervalMs)),
+    );
+    this.timers.push(setInterval(() => this.maybeSnapshot(), 1_000));
+  }
+
+  private maybeSnapshot(): void {
+    const { config } = this.ctx.resolved;
+    if (this.metadata.bytesSinceSnapshot < config.metadataLogMaxRecordBytesBetweenSnapshots) return;
+    const applied = this.metadata.appliedIndex;
+    if (applied <= this.log.snapshot().meta.index) return;
+    this.log.snapshotAndCompact(applied, this.metadata.snapshotData());
+    this.metadata.bytesSinceSnapshot = 0;
+    this.logger.info({ index: applied, firstIndex: this.log.firstIndex() }, "wrote a metadata snapshot and compacted the log");
+  }
+
+  /** Clean shutdown of the leader: hand leadership to the most caught-up voter first (Raft thesis §3.10). */
+  private async handOverLeadership(): Promise<void> {
+    const s = this.driver.status();
+    if (s.role !== "leader" || !s.progress) return;
+    const best = [...s.progress.entries()].filter(([id]) => id !== s.id).sort((a, b) => b[1].match - a[1].match)[0];
+    if (!best) return;
+    this.driver.transferLeadership(best[0]);
+    const deadline = Date.now() + this.ctx.resolved.config.controllerQuorumElectionTimeoutMs;
+    while (Date.now() < deadline && this.driver.status().role === "leader") await new Promise((r) => setTimeout(r, 20));
+    this.logger.info({ to: best[0], moved: this.driver.status().role !== "leader" }, "handed over quorum leadership");
+  }
+
+  private registerMetrics(): void {
+    const r = this.ctx.registry;
+    const self = this;
+    new Gauge({ name: "kafka_controller_kafkacontroller_activecontrollercount", help: "1 on the active controller, 0 elsewhere.", registers: [r], collect() { this.set(self.isActive() ? 1 : 0); } });
+    new Gauge({ name: "replog_controller_active", help: "1 if this node is the active controller.", registers: [r], collect() { this.set(self.isActive() ? 1 : 0); } });
+    new Gauge({ name: "replog_raft_term", help: "Current Raft term of the metadata quorum on this node.", registers: [r], collect() { this.set(self.driver.status().term); } });
+    new Gauge({ name: "replog_raft_commit_index", help: "Highest committed index of the metadata log known here.", registers: [r], collect() { this.set(self.driver.status().commit); } });
+    new Gauge({ name: "replog_raft_last_index", help: "Last index of the local metadata log.", registers: [r], collect() { this.set(self.driver.status().lastIndex); } });
+    new Gauge({ name: "replog_metadata_applied_index", help: "Last metadata log index applied to the image.", registers: [r], collect() { this.set(self.metadata.appliedIndex); } });
+  }
+}
