@@ -6,7 +6,17 @@ import type { Entry, Message } from "../messages.js";
 import { RawNode, type Ready } from "../raw-node.js";
 import { MemoryStorage } from "../storage.js";
 
-type Distribute<T> = T extends Message ? Omit<T, "from" | "to" | "term"> & { from: number; to: number; term: number } : never;
+/** The same shape with branded numbers (NodeId, Term, LogIndex) as plain numbers, for terse tests. */
+type Unbrand<T> = T extends number
+  ? number
+  : T extends Uint8Array
+    ? Uint8Array
+    : T extends readonly (infer U)[]
+      ? readonly Unbrand<U>[]
+      : T extends object
+        ? { [K in keyof T]: Unbrand<T[K]> }
+        : T;
+type Distribute<T> = T extends Message ? Unbrand<T> : never;
 export type MessageInput = Distribute<Message>;
 
 /** Entries with the given terms at indexes 1, 2, 3, ... */
@@ -108,6 +118,9 @@ export function logTerms(storage: MemoryStorage): number[] {
   return storage.entries(first, logIndex(last + 1)).map((e) => e.term);
 }
 
-export function ofType<T extends Message["type"]>(msgs: readonly Message[], type: T): Extract<Message, { type: T }>[] {
-  return msgs.filter((m): m is Extract<Message, { type: T }> => m.type === type);
+/** The message variant whose `type` admits T (VoteRequest covers both "PreVote" and "Vote"). */
+export type MessageOf<T extends Message["type"], M extends Message = Message> = M extends Message ? (T extends M["type"] ? M : never) : never;
+
+export function ofType<T extends Message["type"]>(msgs: readonly Message[], type: T): MessageOf<T>[] {
+  return msgs.filter((m): m is MessageOf<T> => m.type === type);
 }

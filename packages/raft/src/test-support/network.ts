@@ -3,7 +3,7 @@
 // network is quiet. Links can be cut, nodes isolated and message types dropped.
 import { RecordingLogger, SeededRandom, nodeId, type Logger, type NodeId } from "@replog/common";
 import type { RaftConfig } from "../config.js";
-import type { Entry, Message, MessageType } from "../messages.js";
+import type { Entry, Message, MessageType, Snapshot } from "../messages.js";
 import { RawNode, type Ready } from "../raw-node.js";
 import { MemoryStorage } from "../storage.js";
 
@@ -13,6 +13,8 @@ export interface TestNode {
   readonly storage: MemoryStorage;
   /** Every committed entry this node applied, in order. */
   readonly applied: Entry[];
+  /** Every snapshot this node was handed to load. */
+  readonly snapshots: Snapshot[];
 }
 
 export type Filter = (m: Message) => boolean;
@@ -59,7 +61,7 @@ export class Network {
         },
         storage,
       );
-      this.nodes.set(id, { id, node, storage, applied: [] });
+      this.nodes.set(id, { id, node, storage, applied: [], snapshots: [] });
     }
   }
 
@@ -109,7 +111,10 @@ export class Network {
   processReady(t: TestNode): Message[] {
     if (!t.node.hasReady()) return [];
     const rd: Ready = t.node.ready();
-    if (rd.snapshot) t.storage.applySnapshot(rd.snapshot);
+    if (rd.snapshot) {
+      t.storage.applySnapshot(rd.snapshot);
+      t.snapshots.push(rd.snapshot);
+    }
     t.storage.append(rd.entries);
     if (rd.hardState) t.storage.setHardState(rd.hardState);
     t.applied.push(...rd.committedEntries);
@@ -138,12 +143,21 @@ export class Network {
     target.node.step(m);
   }
 
-  /** Ticks every node once, then stabilizes. */
-  tickAll(times = 1): void {
+  /** Ticks every node (or only the listed ones) once, then stabilizes; `times` rounds. */
+  tickAll(times = 1, only?: number[]): void {
     for (let i = 0; i < times; i++) {
-      for (const t of this.nodes.values()) t.node.tick();
+      for (const t of this.nodes.values()) if (!only || only.includes(t.id)) t.node.tick();
       this.stabilize();
     }
+  }
+
+  /** Ticks until `done` holds (at most `max` rounds); returns whether it did. */
+  tickUntil(done: () => boolean, max = 200): boolean {
+    for (let i = 0; i < max; i++) {
+      if (done()) return true;
+      this.tickAll();
+    }
+    return done();
   }
 
   /** Campaigns on node n and stabilizes. */
