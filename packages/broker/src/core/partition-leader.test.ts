@@ -487,4 +487,18 @@ describe("acks and min.insync.replicas (§3)", () => {
     expect(f.leader.checkEnoughReplicasReachOffset(requiredOffset)).toEqual({ done: true, error: "NOT_ENOUGH_REPLICAS_AFTER_APPEND" });
     expect(f.leader.checkEnoughReplicasReachOffset(offset(11))).toEqual({ done: false });
   });
+
+  it("judges completion on the maximal ISR, so a pending expansion counts toward min ISR (Partition.checkEnoughReplicasReachOffset)", () => {
+    const f = new LeaderFixture({ isr: [1, 2], minInsyncReplicas: 2, lagTimeMaxMs: 100 });
+    const { requiredOffset } = f.append(10);
+    f.fetch(2, 10);
+    expect(f.leader.highWatermark).toBe(10);
+    f.append(1);
+    f.advance(101);
+    expect(f.acceptAlterPartition(f.leader.maybeShrinkIsr(f.log, f.nowMs)!).kind).toBe("committed");
+    expect(f.leader.checkEnoughReplicasReachOffset(requiredOffset)).toEqual({ done: true, error: "NOT_ENOUGH_REPLICAS_AFTER_APPEND" });
+    expansionFrom(f.fetch(3, 10));
+    expect(f.leader.state.isr).toEqual(ids([1]));
+    expect(f.leader.checkEnoughReplicasReachOffset(requiredOffset)).toEqual({ done: true, error: "NONE" });
+  });
 });
