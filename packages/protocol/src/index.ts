@@ -9,5 +9,6 @@ export * from "./batch-header.js";
 export * from "./record-batch-builder.js";
 export * from "./record-batch-decoder.js";
 export * from "./produced-batch.js";
+export * from "./describe-batch.js";
 export * from "./murmur2.js";
 export * from "./load-protos.js";
