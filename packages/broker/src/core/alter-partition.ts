@@ -32,6 +32,11 @@ export interface AlterPartitionRequest {
   readonly leaderEpoch: LeaderEpoch;
   readonly partitionEpoch: PartitionEpoch;
   readonly newIsrWithEpochs: readonly IsrMemberWithEpoch[];
+  /**
+   * Always RECOVERED: a leader elected uncleanly treats RECOVERING as recovered at once (§1.8), and
+   * its first AlterPartition tells the controller so (KIP-704).
+   */
+  readonly leaderRecoveryState: "RECOVERED";
   readonly reason: AlterPartitionReason;
 }
 

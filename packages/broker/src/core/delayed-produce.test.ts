@@ -2,8 +2,7 @@
 
 import { offset } from "@replog/common";
 import { describe, expect, it } from "vitest";
-import { DelayedProduceQueue } from "./delayed-produce.js";
-import type { ReplicaOffsetCheck } from "./partition-leader.js";
+import { DelayedProduceQueue, type ReplicaOffsetCheck } from "./delayed-produce.js";
 
 const upTo =
   (hw: number, error: "NONE" | "NOT_ENOUGH_REPLICAS_AFTER_APPEND" = "NONE") =>

@@ -5,8 +5,12 @@
 // by the key the shell gave it and the Kafka error to answer with.
 
 import { assert, type Offset } from "@replog/common";
-import type { ReplicaOffsetCheck } from "./partition-leader.js";
 import type { PartitionErrorOrNone } from "./partition-error.js";
+
+/** The leader's answer for one waiting produce (Kafka: Partition.checkEnoughReplicasReachOffset). */
+export type ReplicaOffsetCheck =
+  | { readonly done: false }
+  | { readonly done: true; readonly error: "NONE" | "NOT_ENOUGH_REPLICAS_AFTER_APPEND" };
 
 export interface DelayedProduce<K> {
   readonly key: K;

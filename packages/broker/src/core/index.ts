@@ -10,5 +10,6 @@ export * from "./high-watermark.js";
 export * from "./leader-epoch.js";
 export * from "./partition-leader.js";
 export * from "./partition-follower.js";
+export * from "./consumer-fetch.js";
 export * from "./delayed-produce.js";
 export * from "./describe.js";

@@ -174,3 +174,17 @@ describe("OFFSET_OUT_OF_RANGE on a follower (§4.5)", () => {
 function logOfInto(log: MemoryPartitionLog, runs: readonly (readonly [number, number])[]): void {
   for (const [epoch, count] of runs) log.appendAsLeader(count, leaderEpoch(epoch) as LeaderEpoch);
 }
+
+describe("consumer fetch from a follower (KIP-392)", () => {
+  it("validates the leader epoch the consumer names and reads below the follower's HW only [testLeaderEpochValidationOnFollower]", () => {
+    const log = logOf([[1, 10]]);
+    const follower = followerOf(log, 3, 6);
+    const fetch = (fetchOffset: number, epoch: number) =>
+      follower.handleConsumerFetch({ fetchOffset: offset(fetchOffset), currentLeaderEpoch: leaderEpoch(epoch) }, log);
+    expect(fetch(0, 2)).toEqual({ kind: "error", error: "FENCED_LEADER_EPOCH" });
+    expect(fetch(0, 4)).toEqual({ kind: "error", error: "UNKNOWN_LEADER_EPOCH" });
+    expect(fetch(2, 3)).toMatchObject({ kind: "read", readUpTo: 6, highWatermark: 6 });
+    expect(fetch(8, 3)).toMatchObject({ kind: "read", fetchOffset: 8, readUpTo: 8 });
+    expect(fetch(11, 3)).toEqual({ kind: "error", error: "OFFSET_OUT_OF_RANGE" });
+  });
+});

@@ -9,6 +9,7 @@
 // except when the epoch cache is empty (the old lossy path of §4.1, kept for that case only).
 
 import { assert, type LeaderEpoch, type NodeId, type Offset } from "@replog/common";
+import { checkConsumerFetch, type ConsumerFetchRequest, type ConsumerFetchResult } from "./consumer-fetch.js";
 import type { PartitionErrorOrNone } from "./partition-error.js";
 import type { EpochEndOffset, PartitionLogView } from "./partition-log.js";
 
@@ -182,6 +183,11 @@ export class PartitionFollower {
   /** After the shell raised the log start offset. */
   onLogStartOffsetRaised(log: PartitionLogView): void {
     this.onTruncated(log);
+  }
+
+  /** A consumer reading from this follower (KIP-392): below the follower's own HW only. */
+  handleConsumerFetch(request: ConsumerFetchRequest, log: PartitionLogView): ConsumerFetchResult {
+    return checkConsumerFetch(request, this.leaderEpoch, this.highWatermarkValue, log);
   }
 
   /**

@@ -245,7 +245,7 @@ function complete(model: Model): void {
   const leader = model.leader;
   const hw = leader.highWatermark;
   const effectiveMin = Math.min(leader.minIsr, leader.state.replicas.length);
-  const completions = model.purgatory.tryComplete((required) => leader.checkEnoughReplicasReachOffset(required));
+  const completions = leader.completeDelayedProduces(model.purgatory);
   for (const done of completions) {
     expect(hw).toBeGreaterThanOrEqual(done.requiredOffset);
     expect(done.key.committedIsrAtAppend).toBeGreaterThanOrEqual(effectiveMinAtAppend(model));
@@ -255,7 +255,7 @@ function complete(model: Model): void {
     expect(done.error).toBe(leader.state.maximalIsr.length >= effectiveMin ? "NONE" : "NOT_ENOUGH_REPLICAS_AFTER_APPEND");
   }
   // Whatever still waits is not covered by the HW yet.
-  expect(model.purgatory.tryComplete((required) => leader.checkEnoughReplicasReachOffset(required))).toEqual([]);
+  expect(leader.completeDelayedProduces(model.purgatory)).toEqual([]);
 }
 
 function effectiveMinAtAppend(model: Model): number {

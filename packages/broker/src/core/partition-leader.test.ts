@@ -394,6 +394,19 @@ describe("fetch validation (§1.3, §4.4)", () => {
   });
 });
 
+describe("consumer fetch on the leader (§1.1)", () => {
+  it("reads below the HW only, while followers read up to the LEO [testFetchBeyondHighWatermark]", () => {
+    const f = new LeaderFixture();
+    f.append(10);
+    f.fetch(2, 6);
+    f.fetch(3, 8);
+    expect(f.leader.highWatermark).toBe(6);
+    const consumer = f.leader.handleConsumerFetch({ fetchOffset: offset(2), currentLeaderEpoch: f.epoch }, f.log);
+    expect(consumer).toMatchObject({ kind: "read", readUpTo: 6 });
+    expect(expectRead(f.fetch(2, 6)).readUpTo).toBe(10);
+  });
+});
+
 describe("leadership changes (§1.8, Partition.makeLeader)", () => {
   it("returns the new epoch's start at the LEO for the epoch cache [testMakeLeaderUpdatesEpochCache]", () => {
     const f = new LeaderFixture({ initialRecords: 10, leaderEpoch: 5 });
@@ -471,9 +484,9 @@ describe("acks and min.insync.replicas (§3)", () => {
     const { requiredOffset } = f.append(10);
     purgatory.add({ key: "p1", requiredOffset, deadlineMs: f.nowMs + 30_000 });
     f.fetch(2, 10);
-    expect(purgatory.tryComplete((required) => f.leader.checkEnoughReplicasReachOffset(required))).toEqual([]);
+    expect(f.leader.completeDelayedProduces(purgatory)).toEqual([]);
     f.fetch(3, 10);
-    expect(purgatory.tryComplete((required) => f.leader.checkEnoughReplicasReachOffset(required))).toEqual([
+    expect(f.leader.completeDelayedProduces(purgatory)).toEqual([
       { key: "p1", requiredOffset: 10, error: "NONE" },
     ]);
   });

@@ -13,6 +13,8 @@ import {
   type IsrMemberWithEpoch,
   type OutOfSyncReplica,
 } from "./alter-partition.js";
+import { checkConsumerFetch, type ConsumerFetchRequest, type ConsumerFetchResult } from "./consumer-fetch.js";
+import type { DelayedProduceQueue, ProduceCompletion, ReplicaOffsetCheck } from "./delayed-produce.js";
 import { highWatermarkCandidate, isUnderMinIsr } from "./high-watermark.js";
 import { validateCurrentLeaderEpoch } from "./leader-epoch.js";
 import type { PartitionError } from "./partition-error.js";
@@ -106,10 +108,6 @@ export type AlterPartitionOutcome =
   | { readonly kind: "retry"; readonly request: AlterPartitionRequest };
 
 export type ProduceCheck = "NONE" | "INVALID_REQUIRED_ACKS" | "NOT_ENOUGH_REPLICAS";
-
-export type ReplicaOffsetCheck =
-  | { readonly done: false }
-  | { readonly done: true; readonly error: "NONE" | "NOT_ENOUGH_REPLICAS_AFTER_APPEND" };
 
 export class PartitionLeader {
   private minInsyncReplicas: number;
@@ -380,6 +378,7 @@ export class PartitionLeader {
       leaderEpoch: this.state.leaderEpoch,
       partitionEpoch: this.state.partitionEpoch,
       newIsrWithEpochs,
+      leaderRecoveryState: "RECOVERED",
       reason,
     };
   }
@@ -478,6 +477,19 @@ export class PartitionLeader {
     if (this.state.highWatermark < requiredOffset) return { done: false };
     const minIsr = Math.min(this.minInsyncReplicas, this.state.replicas.length);
     return { done: true, error: this.state.maximalIsr.length >= minIsr ? "NONE" : "NOT_ENOUGH_REPLICAS_AFTER_APPEND" };
+  }
+
+  /**
+   * Kafka: DelayedProduce.tryComplete for this partition's waiting acks=all produces, run by the
+   * shell whenever the HW moved (and when it adds a produce). Returns those that complete now.
+   */
+  completeDelayedProduces<K>(queue: DelayedProduceQueue<K>): ProduceCompletion<K>[] {
+    return queue.tryComplete((requiredOffset) => this.checkEnoughReplicasReachOffset(requiredOffset));
+  }
+
+  /** A consumer's fetch on the leader: below the HW only (`checkConsumerFetch`). */
+  handleConsumerFetch(request: ConsumerFetchRequest, log: PartitionLogView): ConsumerFetchResult {
+    return checkConsumerFetch(request, this.state.leaderEpoch, this.state.highWatermark, log);
   }
 
   /** Kafka: Partition.lastOffsetForLeaderEpoch (OffsetsForLeaderEpoch on the leader, §4.3). */
