@@ -16,3 +16,4 @@ export * from "./image/configs-delta.js";
 export * from "./image/features-image.js";
 export * from "./image/producer-ids-image.js";
 export * from "./image/local-replica-changes.js";
+export * from "./topic-config.js";
