@@ -186,6 +186,15 @@ describe("batchesIn", () => {
     }
   });
 
+  it("throws, rather than stopping, at a length beyond the largest allowed batch", () => {
+    const bad = Buffer.from(log);
+    bad.writeInt32BE(1_000_000, batches[0]!.length + LENGTH_OFFSET);
+    expect([...batchesIn(bad)].length).toBe(1); // Without a bound it looks like a torn tail.
+    const walk = batchesIn(bad, 0, 64 * 1024);
+    walk.next();
+    expectCorrupt(() => walk.next(), /more than the largest allowed 65536/);
+  });
+
   it("throws at a structurally corrupt batch", () => {
     const bad = Buffer.from(log);
     bad[batches[0]!.length + MAGIC_OFFSET] = 0;

@@ -87,8 +87,11 @@ function writeInt64(buf: Buffer, at: number, value: number): void {
 /**
  * The size a batch at `pos` claims (from its length field), "incomplete" when the buffer ends
  * before the batch does, or a CorruptRecordError for a length or magic that cannot be right.
+ * A length beyond `maxBatchSize` is corrupt rather than incomplete (Kafka's FileLogInputStream
+ * does the same with the largest allowed message size): without that bound, a damaged length in
+ * the middle of a segment would look like a torn tail.
  */
-export function batchSizeAt(buf: Buffer, pos = 0): number | "incomplete" {
+export function batchSizeAt(buf: Buffer, pos = 0, maxBatchSize = Number.POSITIVE_INFINITY): number | "incomplete" {
   assert(Number.isInteger(pos) && pos >= 0, () => `batch position ${pos} is not a non-negative integer`);
   const remaining = buf.length - pos;
   if (remaining < LOG_OVERHEAD) return "incomplete";
@@ -101,6 +104,9 @@ export function batchSizeAt(buf: Buffer, pos = 0): number | "incomplete" {
     if (magic !== MAGIC_V2) throw new CorruptRecordError(`batch at ${pos} has magic ${magic}; only magic 2 is supported`);
   }
   const sizeInBytes = batchLength + LOG_OVERHEAD;
+  if (sizeInBytes > maxBatchSize) {
+    throw new CorruptRecordError(`batch at ${pos} claims ${sizeInBytes} bytes, more than the largest allowed ${maxBatchSize}`);
+  }
   return remaining < sizeInBytes ? "incomplete" : sizeInBytes;
 }
 
@@ -209,11 +215,12 @@ export function setMaxTimestampAndLogAppendTime(buf: Buffer, pos: number, timest
 /**
  * Walks concatenated batches from `pos`, reading each header structurally (no CRC check; call
  * validateBatch where bytes come from outside). Stops without throwing at an incomplete trailing
- * batch (a torn write), and throws CorruptRecordError at a structurally corrupt one.
+ * batch (a torn write), and throws CorruptRecordError at a structurally corrupt one, including
+ * one whose length exceeds `maxBatchSize` (see batchSizeAt).
  */
-export function* batchesIn(buf: Buffer, pos = 0): Generator<{ pos: number; header: BatchHeader }> {
+export function* batchesIn(buf: Buffer, pos = 0, maxBatchSize = Number.POSITIVE_INFINITY): Generator<{ pos: number; header: BatchHeader }> {
   while (pos < buf.length) {
-    const size = batchSizeAt(buf, pos);
+    const size = batchSizeAt(buf, pos, maxBatchSize);
     if (size === "incomplete") return;
     const header = readBatchHeader(buf, pos);
     yield { pos, header };
