@@ -30,6 +30,12 @@ export const serverConfigDef = defineConfig({
   logDirs: list("log.dirs", ["/tmp/kraft-combined-logs"], { doc: "Directories holding partition logs." }),
   metadataLogDir: string("metadata.log.dir", "", { doc: "Where the metadata log lives; empty means the first of log.dirs." }),
   metricsPort: int("replog.metrics.port", 0, { min: 0, max: 65535, doc: "replog: HTTP port for /metrics and /healthz; 0 picks a free port." }),
+  localAddress: string("replog.local.address", "", {
+    doc:
+      "replog: the source address of this node's outgoing loopback connections. replog dev gives every node its own " +
+      "127.x address and sets this, so iptables rules can cut one node's links; empty lets the OS choose.",
+    validate: (v) => (v === "" || /^127\.\d{1,3}\.\d{1,3}\.\d{1,3}$/.test(v) ? undefined : "must be empty or an address in 127.0.0.0/8"),
+  }),
 
   // --- controller quorum (Kafka QuorumConfig) ----------------------------------------------
   controllerQuorumElectionTimeoutMs: int("controller.quorum.election.timeout.ms", 1000, { min: 1 }),

@@ -4,6 +4,7 @@
 import { Command } from "commander";
 import { ControllerRole } from "@replog/controller";
 import { loadServerConfig } from "../server/load-config.js";
+import { bindOutgoingLoopback } from "../server/local-address.js";
 import { createNodeLogger } from "../server/logging.js";
 import { checkFormatted, formatDirectory } from "../server/meta-properties.js";
 import { NodeRuntime, newRegistry, type RoleStarter } from "../server/node-runtime.js";
@@ -24,6 +25,7 @@ export function serverCommand(): Command {
       const resolved = loadServerConfig({ configFile: opts.config, env: process.env, overrides: opts.override });
       const { config, roles } = resolved;
       const logger = createNodeLogger(config.nodeId, [...roles]);
+      bindOutgoingLoopback(config.localAddress);
       const dirs = [...new Set([...config.logDirs, ...(config.metadataLogDir ? [config.metadataLogDir] : [])])];
       const autoClusterId = process.env.REPLOG_CLUSTER_ID;
       if (autoClusterId) for (const d of dirs) formatDirectory(d, autoClusterId, config.nodeId);

@@ -98,6 +98,7 @@ export function serverProperties(node: PlannedNode, voters: string, brokerCount:
     "controller.listener.names=CONTROLLER",
     `log.dirs=${node.dataDir}`,
     `replog.metrics.port=${node.metricsPort}`,
+    `replog.local.address=${node.host}`,
     "# Dev-cluster defaults (Kafka's compose examples use the same).",
     `offsets.topic.replication.factor=${Math.max(1, Math.min(3, brokerCount))}`,
     "group.initial.rebalance.delay.ms=0",

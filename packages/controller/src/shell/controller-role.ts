@@ -216,13 +216,14 @@ export class ControllerRole {
   }
 
   private registerMetrics(): void {
-    const r = this.ctx.registry;
-    const self = this;
-    new Gauge({ name: "kafka_controller_kafkacontroller_activecontrollercount", help: "1 on the active controller, 0 elsewhere.", registers: [r], collect() { this.set(self.isActive() ? 1 : 0); } });
-    new Gauge({ name: "replog_controller_active", help: "1 if this node is the active controller.", registers: [r], collect() { this.set(self.isActive() ? 1 : 0); } });
-    new Gauge({ name: "replog_raft_term", help: "Current Raft term of the metadata quorum on this node.", registers: [r], collect() { this.set(self.driver.status().term); } });
-    new Gauge({ name: "replog_raft_commit_index", help: "Highest committed index of the metadata log known here.", registers: [r], collect() { this.set(self.driver.status().commit); } });
-    new Gauge({ name: "replog_raft_last_index", help: "Last index of the local metadata log.", registers: [r], collect() { this.set(self.driver.status().lastIndex); } });
-    new Gauge({ name: "replog_metadata_applied_index", help: "Last metadata log index applied to the image.", registers: [r], collect() { this.set(self.metadata.appliedIndex); } });
+    const gauge = (name: string, help: string, value: () => number) =>
+      new Gauge({ name, help, registers: [this.ctx.registry], collect() { this.set(value()); } });
+    const active = () => (this.isActive() ? 1 : 0);
+    gauge("kafka_controller_kafkacontroller_activecontrollercount", "1 on the active controller, 0 elsewhere (Kafka's ActiveControllerCount).", active);
+    gauge("replog_controller_active", "1 if this node is the active controller.", active);
+    gauge("replog_raft_term", "Current Raft term of the metadata quorum on this node.", () => this.driver.status().term);
+    gauge("replog_raft_commit_index", "Highest committed index of the metadata log known here.", () => this.driver.status().commit);
+    gauge("replog_raft_last_index", "Last index of the local metadata log.", () => this.driver.status().lastIndex);
+    gauge("replog_metadata_applied_index", "Last metadata log index applied to the image.", () => this.metadata.appliedIndex);
   }
 }
