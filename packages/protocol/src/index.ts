@@ -10,5 +10,6 @@ export * from "./record-batch-builder.js";
 export * from "./record-batch-decoder.js";
 export * from "./produced-batch.js";
 export * from "./describe-batch.js";
+export * from "./partition-error.js";
 export * from "./murmur2.js";
 export * from "./load-protos.js";
