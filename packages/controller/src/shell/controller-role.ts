@@ -17,10 +17,29 @@ import type { Message, SoftState } from "@replog/raft";
 import { controllerServiceDefinition, type DescribeQuorumResponseWire, type ReplicaStateWire } from "./controller-service.js";
 import { DurableRaftLog } from "./durable-raft-log.js";
 import { CHANNEL_OPTIONS, GrpcRaftTransport } from "./grpc-raft-transport.js";
-import { encodeMetadataEntry } from "./metadata-entry.js";
+import { controllerApiHandlers } from "./controller-api.js";
+import { QuorumController } from "./quorum-controller.js";
 import { MetadataStateMachine } from "./metadata-state-machine.js";
 import { QuorumTracker } from "./quorum-tracker.js";
 import { RaftDriver, ticksFor } from "./raft-driver.js";
+
+/** Broker-level defaults of topic configs, under their topic-level names (Kafka's synonyms). */
+function staticTopicDefaults(config: ResolvedServerConfig["config"]): Record<string, string> {
+  return {
+    "min.insync.replicas": String(config.minInsyncReplicas),
+    "unclean.leader.election.enable": String(config.uncleanLeaderElectionEnable),
+    "retention.ms": String(config.logRetentionMs),
+    "retention.bytes": String(config.logRetentionBytes),
+    "segment.bytes": String(config.logSegmentBytes),
+    "segment.ms": String(config.logRollMs),
+    "cleanup.policy": config.logCleanupPolicy.join(","),
+    "max.message.bytes": String(config.messageMaxBytes),
+    "min.cleanable.dirty.ratio": String(config.logCleanerMinCleanableRatio),
+    "delete.retention.ms": String(config.logCleanerDeleteRetentionMs),
+    "file.delete.delay.ms": String(config.logSegmentDeleteDelayMs),
+    "compression.type": config.compressionType,
+  };
+}
 
 /** Lets in-flight calls finish for a moment, then cuts the long-lived peer streams. */
 export function shutdownServer(server: grpc.Server, graceMs: number): Promise<void> {
@@ -54,6 +73,7 @@ export class ControllerRole {
   readonly log: DurableRaftLog;
   readonly metadata: MetadataStateMachine;
   readonly driver: RaftDriver;
+  readonly controller: QuorumController;
   private readonly transport: GrpcRaftTransport;
   private readonly tracker = new QuorumTracker();
   private readonly server = new grpc.Server(CHANNEL_OPTIONS);
@@ -90,6 +110,21 @@ export class ControllerRole {
       coreLogger: ctx.logger,
       ...ticks,
     });
+    this.controller = new QuorumController(
+      {
+        clusterId: ctx.clusterId,
+        brokerSessionTimeoutMs: config.brokerSessionTimeoutMs,
+        defaultReplicationFactor: config.defaultReplicationFactor,
+        defaultNumPartitions: config.numPartitions,
+        staticTopicDefaults: staticTopicDefaults(config),
+        random: systemRandom,
+      },
+      this.driver,
+      this.metadata,
+      () => this.isActive(),
+      () => systemClock.nowMs(),
+      componentLogger("quorum-controller"),
+    );
   }
 
   static async start(ctx: ControllerContext): Promise<ControllerRole> {
@@ -151,11 +186,17 @@ export class ControllerRole {
     this.transport.addToServer(this.server);
     this.server.addService(controllerServiceDefinition().service, {
       DescribeQuorum: (_call: unknown, cb: grpc.sendUnaryData<DescribeQuorumResponseWire>) => cb(null, this.describeQuorum()),
+      ...controllerApiHandlers(this.controller, (id) => this.controllerEndpoint(id)),
     });
     const address = `${endpoint.host === "" ? "0.0.0.0" : endpoint.host}:${endpoint.port}`;
     await new Promise<void>((resolve, reject) =>
       this.server.bindAsync(address, grpc.ServerCredentials.createInsecure(), (err) => (err ? reject(new Error(`cannot listen on ${address}: ${err.message}`)) : resolve())),
     );
+  }
+
+  private controllerEndpoint(id: number | null): string {
+    const v = this.ctx.resolved.voters.find((x) => x.id === id);
+    return v ? `${v.host}:${v.port}` : "";
   }
 
   private onMessage(m: Message): void {
@@ -180,6 +221,8 @@ export class ControllerRole {
     this.wasActive = active;
     const s = this.driver.status();
     this.logger.info({ term: s.term, appliedIndex: this.metadata.appliedIndex }, active ? "became the active controller" : "no longer the active controller");
+    if (active) this.controller.activate();
+    else this.controller.renounce();
   }
 
   private schedule(): void {
@@ -187,10 +230,21 @@ export class ControllerRole {
     this.timers.push(
       setInterval(() => {
         this.maybeNoteActivation();
-        if (this.isActive()) this.driver.propose(encodeMetadataEntry([{ type: "NoOpRecord" }]));
+        if (this.isActive()) this.controller.write("NoOp", (core) => core.noOp()).catch(() => {});
       }, Math.max(10, config.metadataMaxIdleIntervalMs)),
     );
+    // Kafka fences a broker whose session expired (broker.session.timeout.ms), one per event.
+    this.timers.push(setInterval(() => void this.fenceStaleBrokers(), Math.max(50, Math.floor(config.brokerSessionTimeoutMs / 10))));
     this.timers.push(setInterval(() => this.maybeSnapshot(), 1_000));
+  }
+
+  private async fenceStaleBrokers(): Promise<void> {
+    if (!this.isActive()) return;
+    for (let i = 0; i < 100; i++) {
+      const fenced = await this.controller.write("FenceStaleBroker", (core) => core.maybeFenceOneStaleBroker(systemClock.nowMs())).catch(() => undefined);
+      if (fenced === undefined) return;
+      this.logger.info({ brokerId: fenced, sessionTimeoutMs: this.ctx.resolved.config.brokerSessionTimeoutMs }, `broker ${fenced} fenced: no heartbeat within broker.session.timeout.ms`);
+    }
   }
 
   private maybeSnapshot(): void {

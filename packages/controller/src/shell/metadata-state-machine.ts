@@ -10,9 +10,11 @@ import type { StateMachine } from "./raft-driver.js";
 import { decodeMetadataEntry, encodeMetadataEntry } from "./metadata-entry.js";
 
 export interface MetadataListener {
+  /** Each committed entry with its records (none for the leader's noop), in log order. */
+  onEntry?(entry: Entry, records: readonly MetadataRecord[]): void;
   /** Called after each applied batch of committed entries, with the records in log order. */
   onCommitted?(records: readonly MetadataRecord[], image: MetadataImage): void;
-  onSnapshotLoaded?(image: MetadataImage): void;
+  onSnapshotLoaded?(image: MetadataImage, records: readonly MetadataRecord[], snapshot: Snapshot): void;
   onSoftState?(state: SoftState): void;
 }
 
@@ -41,7 +43,10 @@ export class MetadataStateMachine implements StateMachine {
     const records: MetadataRecord[] = [];
     for (const e of entries) {
       this.bytesSinceSnapshot += e.data.byteLength;
-      if (e.type !== "normal" || e.data.byteLength === 0) continue;
+      if (e.type !== "normal" || e.data.byteLength === 0) {
+        for (const l of this.listeners) l.onEntry?.(e, []);
+        continue;
+      }
       let decoded: MetadataRecord[];
       try {
         decoded = decodeMetadataEntry(e.data);
@@ -53,6 +58,7 @@ export class MetadataStateMachine implements StateMachine {
       }
       for (const r of decoded) delta.replay(r);
       records.push(...decoded);
+      for (const l of this.listeners) l.onEntry?.(e, decoded);
     }
     const last = entries[entries.length - 1]!;
     this.current = delta.apply({ lastIndex: last.index, lastTerm: last.term });
@@ -64,7 +70,7 @@ export class MetadataStateMachine implements StateMachine {
     this.current = loadSnapshot(records, { lastIndex: snapshot.meta.index, lastTerm: snapshot.meta.term });
     this.bytesSinceSnapshot = 0;
     this.logger.info({ index: snapshot.meta.index, term: snapshot.meta.term, records: records.length }, "loaded metadata snapshot");
-    for (const l of this.listeners) l.onSnapshotLoaded?.(this.current);
+    for (const l of this.listeners) l.onSnapshotLoaded?.(this.current, records, snapshot);
   }
 
   onSoftState(state: SoftState): void {

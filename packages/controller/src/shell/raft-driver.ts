@@ -75,11 +75,12 @@ export class RaftDriver {
       },
       o.log,
     );
-    const snapshot = o.log.snapshot();
-    if (snapshot.meta.index > 0) o.stateMachine.restoreSnapshot(snapshot);
   }
 
+  /** Restores the state machine from the latest snapshot, then starts ticking. */
   start(): void {
+    const snapshot = this.o.log.snapshot();
+    if (snapshot.meta.index > 0) this.o.stateMachine.restoreSnapshot(snapshot);
     this.timer = setInterval(() => {
       this.node.tick();
       this.process();
