@@ -112,6 +112,8 @@ export async function loadSegments(args: {
   clock: Clock;
   logger: Logger;
   recoveryPoint: number;
+  /** Called before a segment is recovered, then with each batch found valid in it. */
+  beforeRecovery: (baseOffset: number) => void;
   onRecoveredBatch: (header: BatchHeader) => void;
 }): Promise<LoadedSegments> {
   const { io, dir, sizes, clock, logger } = args;
@@ -127,6 +129,7 @@ export async function loadSegments(args: {
     const pastRecoveryPoint = nextBase === undefined || nextBase > args.recoveryPoint;
     if (!pastRecoveryPoint && indexesFound && (await segment.indexesLookSane())) continue;
     if (!pastRecoveryPoint) logger.warn({ segment: segment.baseOffset }, "rebuilding missing or corrupt index");
+    args.beforeRecovery(segment.baseOffset);
     const cut = await segment.recover(args.onRecoveredBatch);
     if (cut > 0) {
       truncatedBytes += cut;

@@ -133,9 +133,11 @@ export class LogSegment {
   private indexBatch(b: Omit<BatchInfo, "pos">, filePosition: number): void {
     this.rollingBasedTimestamp ??= b.maxTimestamp;
     this.noteTimestamp(b.maxTimestamp, b.lastOffset);
-    if (this.bytesSinceLastIndexEntry > this.sizes.indexIntervalBytes) {
+    // A multi-batch append can fill an index part-way; the rest of it stays unindexed (lookups
+    // scan a little further) and the next append rolls, since shouldRoll sees the full index.
+    if (this.bytesSinceLastIndexEntry > this.sizes.indexIntervalBytes && !this.offsetIndex.isFull()) {
       this.offsetIndex.append(b.lastOffset, filePosition);
-      this.timeIndex.maybeAppend(this.maxTimestampSoFar, this.offsetOfMaxTimestampSoFar);
+      if (!this.timeIndex.isFull()) this.timeIndex.maybeAppend(this.maxTimestampSoFar, this.offsetOfMaxTimestampSoFar);
       this.bytesSinceLastIndexEntry = 0;
     }
     this.bytesSinceLastIndexEntry += b.sizeInBytes;
@@ -300,15 +302,15 @@ export class LogSegment {
     return next;
   }
 
-  /** Cuts the segment so it ends before `offset`; returns the bytes removed. */
-  async truncateTo(offset: number): Promise<number> {
+  /**
+   * Cuts the segment so it ends before `offset`. A batch holding `offset` goes entirely (logs are
+   * cut at batch boundaries). Returns the base offset of the first batch removed, if any.
+   */
+  async truncateTo(offset: number): Promise<number | undefined> {
     const batch = await this.findBatch(offset);
-    if (!batch) return 0;
-    // A batch holding `offset` goes entirely: logs are cut at batch boundaries.
-    const position = batch.position;
-    const removed = this.size - position;
-    await this.truncateToPosition(position);
-    return removed;
+    if (!batch) return undefined;
+    await this.truncateToPosition(batch.position);
+    return batch.baseOffset;
   }
 
   private async truncateToPosition(position: number): Promise<void> {

@@ -27,7 +27,7 @@ import type { FileIO } from "./file-io.js";
 import { nodeFileIO } from "./node-file-io.js";
 import type { LogConfig } from "./log-config.js";
 import { LogSegment, type BatchInfo } from "./log-segment.js";
-import { LeaderEpochCache, LeaderEpochCheckpointFile, LEADER_EPOCH_CHECKPOINT_FILE, type EpochEndOffset } from "./leader-epoch-cache.js";
+import { LeaderEpochCache, LeaderEpochCheckpointFile, LEADER_EPOCH_CHECKPOINT_FILE, type EpochEndOffset, type EpochEntry } from "./leader-epoch-cache.js";
 import { DELETED_SUFFIX, loadSegments } from "./log-loader.js";
 import { UnexpectedAppendOffsetError, offsetOutOfRange } from "./log-errors.js";
 import type { TimestampOffset } from "./time-index.js";
@@ -113,7 +113,8 @@ export class Log {
   }
 
   private async load(recoveryPoint: number, logStartOffset: number): Promise<void> {
-    for (const e of await this.epochFile.read()) this.epochs.assign(e.epoch, e.startOffset);
+    const before = await this.epochFile.read();
+    for (const e of before) this.epochs.assign(e.epoch, e.startOffset);
     const { segments, truncatedBytes } = await loadSegments({
       io: this.io,
       dir: this.dir,
@@ -121,8 +122,15 @@ export class Log {
       clock: this.clock,
       logger: this.logger,
       recoveryPoint,
+      // Recovery re-derives the epochs of the batches it reads (Kafka LogSegment.recover): the
+      // entries from the segment on are dropped first, then each epoch newer than the latest is
+      // added at its first batch. Entries of earlier, trusted segments stay as the file had them.
+      beforeRecovery: (baseOffset) => this.epochs.truncateFromEnd(baseOffset as Offset),
       onRecoveredBatch: (h) => {
-        if (h.partitionLeaderEpoch >= 0) this.epochs.assign(h.partitionLeaderEpoch as LeaderEpoch, h.baseOffset as Offset);
+        const latest = this.epochs.latestEpoch();
+        if (h.partitionLeaderEpoch >= 0 && (latest === undefined || h.partitionLeaderEpoch > latest)) {
+          this.epochs.assign(h.partitionLeaderEpoch as LeaderEpoch, h.baseOffset as Offset);
+        }
       },
     });
     this.segments = segments;
@@ -141,7 +149,7 @@ export class Log {
     const cutEnd = this.epochs.truncateFromEnd(this.logEnd as Offset);
     const cutStart = this.epochs.truncateFromStart(this.logStart as Offset);
     const changed = cutEnd || cutStart;
-    if (changed || truncatedBytes > 0) await this.persistEpochs();
+    if (changed || truncatedBytes > 0 || !sameEntries(before, this.epochs.all())) await this.persistEpochs();
     this.logger.info(
       { logStartOffset: this.logStart, logEndOffset: this.logEnd, recoveryPoint: this.recovery, segments: this.segments.length, truncatedBytes },
       "loaded log",
@@ -434,9 +442,12 @@ export class Log {
       this.segments = keep;
       await this.retire(drop);
       const active = this.activeSegment;
-      await active.truncateTo(offset);
+      const firstRemoved = await active.truncateTo(offset);
       await active.onBecomeActive();
-      this.logEnd = await active.readNextOffset();
+      // Kafka sets the LEO to the target (offsets in a compaction gap simply do not exist); if
+      // the target was inside a batch, that whole batch went and the LEO is its base offset.
+      this.logEnd = firstRemoved === undefined ? offset : Math.min(offset, firstRemoved);
+      this.logStart = Math.min(this.logStart, this.logEnd);
       this.recovery = Math.min(this.recovery, this.logEnd);
       if (this.epochs.truncateFromEnd(this.logEnd as Offset)) await this.persistEpochs();
       this.logger.info({ offset, logEndOffset: this.logEnd }, "truncated log");
@@ -621,6 +632,10 @@ interface MutableBatch extends BatchInfo {
   lastOffset: number;
   maxTimestamp: number;
   epoch: number;
+}
+
+function sameEntries(a: readonly EpochEntry[], b: readonly EpochEntry[]): boolean {
+  return a.length === b.length && a.every((e, i) => e.epoch === b[i]!.epoch && e.startOffset === b[i]!.startOffset);
 }
 
 /** Index of the last segment whose base offset is <= `offset`, or -1. */

@@ -13,54 +13,77 @@ import type { FileHandle, FileIO, FileStat, OpenMode } from "./file-io.js";
 
 type PendingWrite = { kind: "write"; position: number; bytes: Buffer } | { kind: "truncate"; length: number };
 
+/**
+ * A file's bytes. Only the prefix that was ever written is stored: a file grown by `truncate` (a
+ * preallocated index) reads as zeros past `written` without holding them.
+ */
 class Inode {
-  data: Buffer;
+  private data: Buffer;
+  /** Bytes [0, written) live in `data`; bytes [written, size) are zeros. */
+  private written: number;
   size: number;
-  synced: Buffer;
+  private synced: { bytes: Buffer; size: number };
   pending: PendingWrite[] = [];
   mtimeMs = 0;
 
-  constructor(initial: Buffer = Buffer.alloc(0)) {
+  constructor(initial: Buffer = Buffer.alloc(0), size = initial.length) {
     this.data = Buffer.from(initial);
-    this.size = initial.length;
-    this.synced = Buffer.from(initial);
+    this.written = initial.length;
+    this.size = size;
+    this.synced = { bytes: Buffer.from(initial), size };
   }
 
+  /** The whole content, zeros materialised. */
   bytes(): Buffer {
-    return this.data.subarray(0, this.size);
+    const out = Buffer.alloc(this.size);
+    this.data.copy(out, 0, 0, this.written);
+    return out;
+  }
+
+  read(target: Buffer, offset: number, length: number, position: number): number {
+    const n = Math.max(0, Math.min(length, this.size - position));
+    const fromData = Math.max(0, Math.min(n, this.written - position));
+    if (fromData > 0) this.data.copy(target, offset, position, position + fromData);
+    target.fill(0, offset + fromData, offset + n);
+    return n;
   }
 
   private ensureCapacity(n: number): void {
     if (n <= this.data.length) return;
     const grown = Buffer.alloc(Math.max(n, this.data.length * 2, 64));
-    this.data.copy(grown, 0, 0, this.size);
+    this.data.copy(grown, 0, 0, this.written);
     this.data = grown;
   }
 
   write(src: Buffer, position: number): void {
     const end = position + src.length;
     this.ensureCapacity(end);
-    if (position > this.size) this.data.fill(0, this.size, position);
+    if (position > this.written) this.data.fill(0, this.written, position);
     src.copy(this.data, position);
+    this.written = Math.max(this.written, end);
     this.size = Math.max(this.size, end);
     this.pending.push({ kind: "write", position, bytes: Buffer.from(src) });
   }
 
   truncate(length: number): void {
-    this.ensureCapacity(length);
-    if (length > this.size) this.data.fill(0, this.size, length);
+    this.written = Math.min(this.written, length);
     this.size = length;
     this.pending.push({ kind: "truncate", length });
   }
 
   sync(): void {
-    this.synced = Buffer.from(this.bytes());
+    this.synced = { bytes: Buffer.from(this.data.subarray(0, this.written)), size: this.size };
     this.pending = [];
+  }
+
+  /** A copy with the same content, everything durable (a clean restart). */
+  copy(): Inode {
+    return new Inode(this.data.subarray(0, this.written), this.size);
   }
 
   /** The bytes a disk would hold after power loss now. */
   afterCrash(random: Random): Inode {
-    const out = new Inode(this.synced);
+    const out = new Inode(this.synced.bytes, this.synced.size);
     const kept = random.int(this.pending.length + 1);
     for (let i = 0; i < kept; i++) applyPending(out, this.pending[i]!);
     const torn = this.pending[kept];
@@ -97,9 +120,7 @@ class MemoryFileHandle implements FileHandle {
 
   async read(buffer: Buffer, offset: number, length: number, position: number): Promise<number> {
     this.check(false);
-    const n = Math.max(0, Math.min(length, this.inode.size - position));
-    this.inode.data.copy(buffer, offset, position, position + n);
-    return n;
+    return this.inode.read(buffer, offset, length, position);
   }
 
   async write(buffer: Buffer, offset: number, length: number, position: number): Promise<void> {
@@ -254,7 +275,7 @@ export class MemoryFileIO implements FileIO {
     const next = new MemoryFileIO(this.wallMs);
     next.dirs = new Set(this.dirs);
     for (const [path, inode] of this.files) {
-      const copy = new Inode(inode.bytes());
+      const copy = inode.copy();
       next.files.set(path, copy);
       next.durableFiles.set(path, copy);
     }

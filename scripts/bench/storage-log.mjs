@@ -1,0 +1,170 @@
+#!/usr/bin/env node
+// Benchmark of the @replog/storage partition log against plain `fs` on the same disk.
+//
+// Workload: append `--gib` GiB (default 1) as 16 KiB record batches, then the same as 1 MiB
+// batches, each through `Log.appendAsLeader` with Kafka's default topic config (1 GiB segments,
+// no fsync per append: flush.messages / flush.ms unset), then read everything back with
+// `Log.read(offset, 1 MiB)`. The reference writes the same buffers with a plain sequential
+// `FileHandle.write` (and, as a second reference, `fs.writeSync`) to a file in the same directory,
+// and reads it back in the same read size. The RESULT line uses the faster of the two references.
+// Before each read phase both files are fsynced outside the timed region, so every read comes from
+// the page cache and no write-back of one phase runs into the next. What the log adds: a CRC-32C
+// check of every batch, offset assignment, index entries, and for reads an index lookup, a header
+// scan and a cut at whole batches.
+//
+// Usage: pnpm build && node scripts/bench/storage-log.mjs [--gib 1] [--runs 1] [--dir /tmp]
+//        (REPLOG_BENCH_GIB overrides the default size.)
+// Output: one line per figure, then
+//   RESULT storage-append ours=<MB/s> reference=<MB/s> ratio=<r>
+//   RESULT storage-read ours=<MB/s> reference=<MB/s> ratio=<r>
+import { parseArgs } from "node:util";
+import { mkdtemp, rm, open } from "node:fs/promises";
+import { openSync, writeSync, closeSync, fsyncSync } from "node:fs";
+import { tmpdir } from "node:os";
+import { join } from "node:path";
+import { performance } from "node:perf_hooks";
+import { Log, logConfig, NodeFileIO } from "../../packages/storage/dist/index.js";
+import { encodeRecordBatch } from "../../packages/protocol/dist/index.js";
+
+const { values: args } = parseArgs({
+  options: {
+    gib: { type: "string", default: process.env.REPLOG_BENCH_GIB ?? "1" },
+    runs: { type: "string", default: "1" },
+    dir: { type: "string", default: tmpdir() },
+  },
+});
+const GIB = Number(args.gib);
+const RUNS = Number(args.runs);
+const TOTAL_BYTES = Math.round(GIB * 1024 ** 3);
+const READ_BYTES = 1024 * 1024;
+const clock = { nowMs: () => performance.now(), wallMs: () => Date.now() };
+
+/** A batch of about `targetBytes` with 1000-byte values, never above Kafka's max.message.bytes. */
+function makeBatch(targetBytes) {
+  const records = [];
+  const value = Buffer.alloc(1000, "replog ");
+  const count = Math.max(1, Math.floor((targetBytes - 61) / 1012));
+  for (let i = 0; i < count; i++) records.push({ key: null, value, timestamp: Date.now() });
+  return encodeRecordBatch({ records });
+}
+
+const mb = (bytes, ms) => bytes / 1e6 / (ms / 1000);
+const median = (xs) => [...xs].sort((a, b) => a - b)[Math.floor(xs.length / 2)];
+
+async function oursAppend(dir, batch, count) {
+  const log = await Log.open(join(dir, "bench-0"), logConfig(), { clock, io: new NodeFileIO() });
+  const start = performance.now();
+  for (let i = 0; i < count; i++) await log.appendAsLeader(batch, 0);
+  const ms = performance.now() - start;
+  await log.flush();
+  return { log, ms };
+}
+
+async function oursRead(log) {
+  const end = log.logEndOffset;
+  let next = 0;
+  let bytes = 0;
+  const start = performance.now();
+  while (next < end) {
+    const { records } = await log.read(next, READ_BYTES);
+    bytes += records.length;
+    // The last offset of the last batch: base offset + lastOffsetDelta, read from its header.
+    let at = 0;
+    let last = next;
+    while (at < records.length) {
+      last = Number(records.readBigInt64BE(at)) + records.readInt32BE(at + 23);
+      at += records.readInt32BE(at + 8) + 12;
+    }
+    next = last + 1;
+  }
+  return { ms: performance.now() - start, bytes };
+}
+
+async function referenceAppendAsync(path, batch, count) {
+  const file = await open(path, "w");
+  const start = performance.now();
+  let position = 0;
+  for (let i = 0; i < count; i++) {
+    await file.write(batch, 0, batch.length, position);
+    position += batch.length;
+  }
+  const ms = performance.now() - start;
+  await file.sync();
+  await file.close();
+  return ms;
+}
+
+function referenceAppendSync(path, batch, count) {
+  const fd = openSync(path, "w");
+  const start = performance.now();
+  for (let i = 0; i < count; i++) writeSync(fd, batch, 0, batch.length);
+  const ms = performance.now() - start;
+  fsyncSync(fd);
+  closeSync(fd);
+  return ms;
+}
+
+async function referenceRead(path, total) {
+  const file = await open(path, "r");
+  const start = performance.now();
+  let bytes = 0;
+  for (let position = 0; position < total; position += READ_BYTES) {
+    // A fresh buffer per read, as the log returns buffers its caller keeps.
+    const buf = Buffer.allocUnsafe(Math.min(READ_BYTES, total - position));
+    const { bytesRead } = await file.read(buf, 0, buf.length, position);
+    bytes += bytesRead;
+  }
+  const ms = performance.now() - start;
+  await file.close();
+  return { ms, bytes };
+}
+
+async function phase(dir, label, batchBytes) {
+  const batch = makeBatch(batchBytes);
+  const count = Math.ceil(TOTAL_BYTES / batch.length);
+  const bytes = count * batch.length;
+  const ours = { append: [], read: [] };
+  const ref = { append: [], appendSync: [], read: [] };
+  for (let run = 0; run < RUNS; run++) {
+    const { log, ms } = await oursAppend(dir, batch, count);
+    ours.append.push(ms);
+    const r = await oursRead(log);
+    if (r.bytes !== bytes) throw new Error(`read back ${r.bytes} bytes, appended ${bytes}`);
+    ours.read.push(r.ms);
+    await log.delete();
+    const path = join(dir, "reference.bin");
+    ref.append.push(await referenceAppendAsync(path, batch, count));
+    const rr = await referenceRead(path, bytes);
+    ref.read.push(rr.ms);
+    ref.appendSync.push(referenceAppendSync(path, batch, count));
+    await rm(path);
+  }
+  const line = (what, xs) => console.log(`${label} ${what}: ${mb(bytes, median(xs)).toFixed(0)} MB/s (${(median(xs) / 1000).toFixed(2)} s for ${(bytes / 1e6).toFixed(0)} MB, ${batch.length} B batches)`);
+  line("append ours (Log.appendAsLeader)", ours.append);
+  line("append reference (FileHandle.write)", ref.append);
+  line("append reference (fs.writeSync)", ref.appendSync);
+  line("read ours (Log.read 1 MiB)", ours.read);
+  line("read reference (FileHandle.read 1 MiB)", ref.read);
+  return {
+    bytes,
+    ours: { append: median(ours.append), read: median(ours.read) },
+    ref: { append: Math.min(median(ref.append), median(ref.appendSync)), read: median(ref.read) },
+  };
+}
+
+const dir = await mkdtemp(join(args.dir, "replog-bench-storage-"));
+const cleanup = () => rm(dir, { recursive: true, force: true });
+process.on("SIGINT", () => void cleanup().then(() => process.exit(130)));
+try {
+  console.log(`storage-log bench: ${GIB} GiB per batch size, ${RUNS} run(s), in ${dir}`);
+  const phases = [await phase(dir, "16KiB", 16 * 1024), await phase(dir, "1MiB", 1024 * 1024)];
+  const sum = (f) => phases.reduce((n, p) => n + f(p), 0);
+  const bytes = sum((p) => p.bytes);
+  for (const what of ["append", "read"]) {
+    const ours = mb(bytes, sum((p) => p.ours[what]));
+    const reference = mb(bytes, sum((p) => p.ref[what]));
+    console.log(`RESULT storage-${what} ours=${ours.toFixed(0)} reference=${reference.toFixed(0)} ratio=${(ours / reference).toFixed(2)}`);
+  }
+} finally {
+  await cleanup();
+}
