@@ -6,3 +6,4 @@ export { DurableRaftLog, METADATA_PARTITION_DIR } from "./shell/durable-raft-log
 export { QuorumStateStore, VOTE_UNKNOWN } from "./shell/quorum-state-store.js";
 export { RaftFetchClient, GrpcRaftTransport, type RaftPeer } from "./shell/grpc-raft-transport.js";
 export { encodeMetadataEntry, decodeMetadataEntry } from "./shell/metadata-entry.js";
+export { raftServiceDefinition } from "./shell/grpc-raft-transport.js";
