@@ -14,7 +14,7 @@
 //   one promise; that is how its producer calls it;
 // - our decoded keys and values are views into the batch buffer; KafkaJS's are copies.
 //
-// Usage: pnpm build && node scripts/bench/batch-codec.mjs [--runs 5] [--seconds 1]
+// Usage: pnpm build && node --expose-gc scripts/bench/batch-codec.mjs [--runs 5] [--seconds 1]
 // Output: one line per figure, then
 //   RESULT batch-encode ours=<records/s> reference=<records/s> ratio=<r>
 //   RESULT batch-decode ours=<records/s> reference=<records/s> ratio=<r>
@@ -121,13 +121,19 @@ async function timed(step, unitsPerStep, isAsync) {
 const median = (xs) => [...xs].sort((a, b) => a - b)[Math.floor(xs.length / 2)];
 const fmt = (x) => Math.round(x).toLocaleString("en-US");
 
-/** Interleaves the contenders run by run; returns the list of runs per contender. */
+/**
+ * Interleaves the contenders run by run, rotating who goes first so that no contender always
+ * pays for the garbage the previous one left (KafkaJS allocates far more); with --expose-gc the
+ * heap is also collected before every run. Returns the list of runs per contender.
+ */
 async function compare(contenders) {
   const results = contenders.map(() => []);
   for (const c of contenders) await timed(c.step, c.units, c.isAsync); // Warm-up (JIT).
   for (let run = 0; run < RUNS; run++) {
-    for (let j = 0; j < contenders.length; j++) {
+    for (let k = 0; k < contenders.length; k++) {
+      const j = (run + k) % contenders.length;
       const c = contenders[j];
+      globalThis.gc?.();
       results[j].push(await timed(c.step, c.units, c.isAsync));
     }
   }
