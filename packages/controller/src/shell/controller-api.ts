@@ -4,8 +4,8 @@
 // leader's controller-listener address, so tools and brokers can retry there.
 
 import type * as grpc from "@grpc/grpc-js";
-import type { BrokerId } from "@replog/common";
-import type { ConfigResourceType, TopicId } from "@replog/metadata";
+import { brokerEpoch, leaderEpoch, logIndex, partitionEpoch, type BrokerId } from "@replog/common";
+import { incarnationId, type ConfigResourceType, type LeaderRecoveryState, type TopicId } from "@replog/metadata";
 import type { AlterConfigOp, AlterConfigsResource, ApiError, CreatableTopic, ElectionType } from "../core/index.js";
 import { NotControllerError, type QuorumController } from "./quorum-controller.js";
 
@@ -35,20 +35,99 @@ const errorFields = (e: ApiError | undefined) => (e ? { errorCode: e.code, error
 
 const assignmentsFrom = (a: ReplicaListWire[]) => (a.length === 0 ? undefined : a.map((r) => r.brokerIds as BrokerId[]));
 
-export function controllerApiHandlers(qc: QuorumController, leaderEndpoint: (id: number | null) => string): grpc.UntypedServiceImplementation {
+interface AlterPartitionWire {
+  brokerId: number;
+  brokerEpoch: string;
+  topics: Array<{
+    topicId: string;
+    partitions: Array<{ partitionIndex: number; leaderEpoch: number; partitionEpoch: number; newIsrWithEpochs: Array<{ brokerId: number; brokerEpoch: string }>; leaderRecoveryState: string }>;
+  }>;
+}
+
+export interface ControllerApiContext {
+  readonly leaderEndpoint: (id: number | null) => string;
+  readonly nowMs: () => number;
+  /** The index the next proposed entry will get (a registering broker's epoch, as in KRaft). */
+  readonly nextWriteIndex: () => number;
+}
+
+export function controllerApiHandlers(qc: QuorumController, ctx: ControllerApiContext): grpc.UntypedServiceImplementation {
+  const leaderEndpoint = ctx.leaderEndpoint;
+  const whole = (e: ApiError) => ({ errorCode: e.code, errorMessage: `${e.error}: ${e.message}` });
   /** Runs a write and maps "not the active controller" to the request-level error fields. */
   const handle = <Req, Res>(work: (req: Req) => Promise<Res>, empty: Res) =>
     (call: grpc.ServerUnaryCall<Req, unknown>, cb: grpc.sendUnaryData<Res | (Res & RequestError)>) => {
       work(call.request).then(
         (res) => cb(null, { ...res, errorCode: 0, errorMessage: "", leaderEndpoint: "" }),
         (e: Error) => {
-          if (e instanceof NotControllerError) cb(null, { ...empty, errorCode: e.code, errorMessage: e.message, leaderEndpoint: leaderEndpoint(e.leaderHint) });
+          const apiErr = (e as { apiError?: ApiError }).apiError;
+          if (apiErr) cb(null, { ...empty, ...whole(apiErr), leaderEndpoint: "" });
+          else if (e instanceof NotControllerError) cb(null, { ...empty, errorCode: e.code, errorMessage: e.message, leaderEndpoint: leaderEndpoint(e.leaderHint) });
           else cb(null, { ...empty, errorCode: -1, errorMessage: `UNKNOWN_SERVER_ERROR: ${e.message}`, leaderEndpoint: "" });
         },
       );
     };
 
   return {
+    BrokerRegistration: handle(async (req: { brokerId: number; clusterId: string; incarnationId: string; listeners: Array<{ name: string; host: string; port: number }>; rack: string }) => {
+      const res = await qc.write("BrokerRegistration", (core) =>
+        core.registerBroker(
+          { brokerId: req.brokerId as BrokerId, clusterId: req.clusterId, incarnationId: incarnationId(req.incarnationId), endpoints: req.listeners, rack: req.rack === "" ? null : req.rack },
+          ctx.nowMs(),
+          logIndex(ctx.nextWriteIndex()),
+        ),
+      );
+      if ("error" in res) throw Object.assign(new Error(), { apiError: res.error });
+      return { brokerEpoch: String(res.brokerEpoch) };
+    }, { brokerEpoch: "-1" }),
+
+    BrokerHeartbeat: handle(async (req: { brokerId: number; brokerEpoch: string; currentMetadataOffset: string; wantFence: boolean; wantShutDown: boolean }) => {
+      const res = await qc.write("BrokerHeartbeat", (core) =>
+        core.brokerHeartbeat(
+          { brokerId: req.brokerId as BrokerId, brokerEpoch: brokerEpoch(BigInt(req.brokerEpoch)), currentMetadataOffset: logIndex(Number(req.currentMetadataOffset)), wantFence: req.wantFence, wantShutDown: req.wantShutDown },
+          ctx.nowMs(),
+        ),
+      );
+      if ("error" in res) throw Object.assign(new Error(), { apiError: res.error });
+      return res;
+    }, { isCaughtUp: false, isFenced: true, shouldShutDown: false }),
+
+    AlterPartition: handle(async (req: AlterPartitionWire) => {
+      const res = await qc.write("AlterPartition", (core) =>
+        core.alterPartition({
+          brokerId: req.brokerId as BrokerId,
+          brokerEpoch: brokerEpoch(BigInt(req.brokerEpoch)),
+          topics: req.topics.map((t) => ({
+            topicId: t.topicId as TopicId,
+            partitions: t.partitions.map((p) => ({
+              partitionIndex: p.partitionIndex,
+              leaderEpoch: leaderEpoch(p.leaderEpoch),
+              partitionEpoch: partitionEpoch(p.partitionEpoch),
+              newIsrWithEpochs: p.newIsrWithEpochs.map((b) => ({ brokerId: b.brokerId as BrokerId, brokerEpoch: brokerEpoch(BigInt(b.brokerEpoch)) })),
+              leaderRecoveryState: (p.leaderRecoveryState || "RECOVERED") as LeaderRecoveryState,
+            })),
+          })),
+        }),
+      );
+      if (res.error) throw Object.assign(new Error(), { apiError: res.error });
+      return {
+        topics: res.topics.map((t) => ({
+          topicId: t.topicId,
+          partitions: t.partitions.map((p) =>
+            "error" in p
+              ? { partitionIndex: p.partitionIndex, ...errorFields(p.error), leaderId: -1, leaderEpoch: -1, isr: [], leaderRecoveryState: "", partitionEpoch: -1 }
+              : { partitionIndex: p.partitionIndex, ...errorFields(undefined), leaderId: p.leaderId, leaderEpoch: p.leaderEpoch, isr: [...p.isr], leaderRecoveryState: p.leaderRecoveryState, partitionEpoch: p.partitionEpoch },
+          ),
+        })),
+      };
+    }, { topics: [] }),
+
+    AllocateProducerIds: handle(async (req: { brokerId: number; brokerEpoch: string }) => {
+      const res = await qc.write("AllocateProducerIds", (core) => core.allocateProducerIds(req.brokerId as BrokerId, brokerEpoch(BigInt(req.brokerEpoch))));
+      if ("error" in res) throw Object.assign(new Error(), { apiError: res.error });
+      return { producerIdStart: String(res.firstProducerId), producerIdLen: res.size };
+    }, { producerIdStart: "-1", producerIdLen: 0 }),
+
     CreateTopics: handle(async (req: { topics: CreatableTopicWire[] }) => {
       const topics: CreatableTopic[] = req.topics.map((t) => ({
         name: t.name,

@@ -186,7 +186,11 @@ export class ControllerRole {
     this.transport.addToServer(this.server);
     this.server.addService(controllerServiceDefinition().service, {
       DescribeQuorum: (_call: unknown, cb: grpc.sendUnaryData<DescribeQuorumResponseWire>) => cb(null, this.describeQuorum()),
-      ...controllerApiHandlers(this.controller, (id) => this.controllerEndpoint(id)),
+      ...controllerApiHandlers(this.controller, {
+        leaderEndpoint: (id) => this.controllerEndpoint(id),
+        nowMs: () => systemClock.nowMs(),
+        nextWriteIndex: () => this.driver.status().lastIndex + 1,
+      }),
     });
     const address = `${endpoint.host === "" ? "0.0.0.0" : endpoint.host}:${endpoint.port}`;
     await new Promise<void>((resolve, reject) =>

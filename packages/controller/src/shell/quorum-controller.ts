@@ -35,6 +35,13 @@ interface Pending {
 
 /** Bound on queued operations: back-pressure instead of growth. */
 export const PENDING_OPERATIONS_MAX = 10_000;
+/** How long a write waits for its commit before the caller is told REQUEST_TIMED_OUT. */
+export const OPERATION_COMMIT_TIMEOUT_MS = 30_000;
+
+export class OperationTimeoutError extends Error {
+  readonly type = "REQUEST_TIMED_OUT";
+  readonly code = 7;
+}
 
 export class QuorumController {
   private core: ControllerCore;
@@ -106,7 +113,23 @@ export class QuorumController {
     if (result.records.length === 0) return result.response;
     const proposed = this.driver.propose(encodeMetadataEntry(result.records));
     if (!proposed.ok) throw new NotControllerError(proposed.leader);
-    await new Promise<void>((resolve, reject) => this.waiting.set(proposed.index, { index: proposed.index, term: proposed.term, resolve, reject }));
+    await new Promise<void>((resolve, reject) => {
+      // The entry may still commit after this; like Kafka, the caller then learns it from metadata.
+      const timer = setTimeout(() => {
+        this.waiting.delete(proposed.index);
+        reject(new OperationTimeoutError(`${name} not committed within ${OPERATION_COMMIT_TIMEOUT_MS} ms`));
+      }, OPERATION_COMMIT_TIMEOUT_MS);
+      const settle = (f: () => void) => () => {
+        clearTimeout(timer);
+        f();
+      };
+      this.waiting.set(proposed.index, {
+        index: proposed.index,
+        term: proposed.term,
+        resolve: settle(resolve),
+        reject: (e) => settle(() => reject(e))(),
+      });
+    });
     this.logger.debug({ operation: name, index: proposed.index, records: result.records.length }, "controller operation committed");
     return result.response;
   }

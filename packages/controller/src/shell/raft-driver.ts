@@ -99,10 +99,25 @@ export class RaftDriver {
     this.process();
   }
 
+  /**
+   * Proposes an entry. The shell loop runs on the next microtask, not inside this call, so the
+   * caller can register interest in the returned index before the entry can commit (a one-voter
+   * quorum commits in the very Ready that persists it).
+   */
   propose(data: Uint8Array): ProposeResult {
     const result = this.node.propose(data);
-    this.process();
+    this.scheduleProcess();
     return result;
+  }
+
+  private processScheduled = false;
+  private scheduleProcess(): void {
+    if (this.processScheduled) return;
+    this.processScheduled = true;
+    queueMicrotask(() => {
+      this.processScheduled = false;
+      this.process();
+    });
   }
 
   transferLeadership(to: NodeId): void {
