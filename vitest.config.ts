@@ -7,13 +7,18 @@ import { defineConfig } from "vitest/config";
 // Sources resolve through the "@replog/source" export condition, so unit and sim tests run on
 // TypeScript directly; e2e tests spawn the built `replog` executable.
 const resolve = { conditions: ["@replog/source"] };
+// Tests run in Node (Vite's SSR pipeline), which resolves with its own conditions: without this a
+// fresh clone (no dist/) cannot resolve workspace packages, and a stale dist/ would be used silently.
+const ssr = { resolve: { conditions: ["@replog/source"] } };
 
 export default defineConfig({
   resolve,
+  ssr,
   test: {
     projects: [
       {
         resolve,
+        ssr,
         test: {
           name: "unit",
           include: ["packages/*/src/**/*.test.ts"],
@@ -23,6 +28,7 @@ export default defineConfig({
       },
       {
         resolve,
+        ssr,
         test: {
           name: "sim",
           include: ["packages/*/src/**/*.sim.test.ts"],
@@ -31,6 +37,7 @@ export default defineConfig({
       },
       {
         resolve,
+        ssr,
         test: {
           name: "e2e",
           include: ["test/**/*.test.ts"],
