@@ -12,3 +12,4 @@ export * from "./log-config.js";
 export * from "./log-errors.js";
 export * from "./log-segment.js";
 export * from "./log.js";
+export * from "./log-cleaner.js";

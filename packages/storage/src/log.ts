@@ -40,6 +40,8 @@ export interface LogDeps {
   readonly recoveryPoint?: number;
   /** From `log-start-offset-checkpoint`; never below the first segment's base offset. */
   readonly logStartOffset?: number;
+  /** From `cleaner-offset-checkpoint`: where the not-yet-compacted part starts. Default: the start. */
+  readonly firstDirtyOffset?: number;
 }
 
 export interface AppendResult {
@@ -81,6 +83,7 @@ export class Log {
   private logStart = 0;
   private logEnd = 0;
   private recovery = 0;
+  private firstDirty = 0;
   private lastFlushMs: number;
   private queue: Promise<unknown> = Promise.resolve();
   private rollFlush: Promise<void> = Promise.resolve();
@@ -109,6 +112,7 @@ export class Log {
     const log = new Log(dir, config, io, deps.clock, (deps.logger ?? nullLogger).child({ component: "log", dir }));
     await io.mkdir(dir);
     await log.load(deps.recoveryPoint ?? 0, deps.logStartOffset ?? 0);
+    log.firstDirty = Math.min(deps.firstDirtyOffset ?? 0, log.logEnd);
     return log;
   }
 
@@ -177,6 +181,11 @@ export class Log {
 
   get recoveryPoint(): Offset {
     return this.recovery as Offset;
+  }
+
+  /** The cleaner's progress: offsets below it were compacted (checkpointed by the owner). */
+  get firstDirtyOffset(): Offset {
+    return this.firstDirty as Offset;
   }
 
   get activeSegment(): LogSegment {
@@ -449,6 +458,7 @@ export class Log {
       this.logEnd = firstRemoved === undefined ? offset : Math.min(offset, firstRemoved);
       this.logStart = Math.min(this.logStart, this.logEnd);
       this.recovery = Math.min(this.recovery, this.logEnd);
+      this.firstDirty = Math.min(this.firstDirty, this.logEnd);
       if (this.epochs.truncateFromEnd(this.logEnd as Offset)) await this.persistEpochs();
       this.logger.info({ offset, logEndOffset: this.logEnd }, "truncated log");
       return true;
@@ -473,6 +483,7 @@ export class Log {
     this.logStart = offset;
     this.logEnd = offset;
     this.recovery = offset;
+    this.firstDirty = offset;
     this.epochs.clear();
     await this.persistEpochs();
     this.logger.info({ offset }, "truncated log fully");
@@ -581,6 +592,9 @@ export class Log {
           this.segments = segments;
         },
         retire: (segments) => this.retire(segments),
+        setFirstDirtyOffset: (offset) => {
+          this.firstDirty = offset;
+        },
         io: this.io,
         clock: this.clock,
         logger: this.logger,
@@ -622,6 +636,7 @@ export interface LogInternals {
   segments(): readonly LogSegment[];
   replaceSegments(segments: LogSegment[]): void;
   retire(segments: readonly LogSegment[]): Promise<void>;
+  setFirstDirtyOffset(offset: number): void;
   readonly io: FileIO;
   readonly clock: Clock;
   readonly logger: Logger;

@@ -125,12 +125,14 @@ class MemoryFileHandle implements FileHandle {
 
   async write(buffer: Buffer, offset: number, length: number, position: number): Promise<void> {
     this.check(true);
+    this.fs.beforeMutation();
     this.inode.write(buffer.subarray(offset, offset + length), position);
     this.inode.mtimeMs = this.fs.wallMs();
   }
 
   async truncate(length: number): Promise<void> {
     this.check(true);
+    this.fs.beforeMutation();
     this.inode.truncate(length);
   }
 
@@ -141,6 +143,7 @@ class MemoryFileHandle implements FileHandle {
 
   async sync(): Promise<void> {
     this.check(false);
+    this.fs.beforeMutation();
     this.fs.syncCount++;
     this.inode.sync();
   }
@@ -162,11 +165,26 @@ export class MemoryFileIO implements FileIO {
   private dead = false;
   /** How many file fsyncs were made: tests use it to check the flush policy. */
   syncCount = 0;
+  /** How many changing operations (write, truncate, sync, create, rename, unlink) were made. */
+  mutations = 0;
+  /**
+   * Called before each changing operation with its sequence number. A test can `crash()` in it
+   * to cut an operation off at an exact step; the operation then fails as a dead process's would.
+   */
+  onMutation: ((count: number) => void) | undefined;
 
   constructor(readonly wallMs: () => number = () => 0) {}
 
   checkAlive(): void {
     if (this.dead) throw new Error("this MemoryFileIO crashed; use the one crash() returned");
+  }
+
+  /** Bookkeeping before a changing operation (see `onMutation`). */
+  beforeMutation(): void {
+    this.checkAlive();
+    this.mutations++;
+    this.onMutation?.(this.mutations);
+    this.checkAlive();
   }
 
   private changeEntry(path: string, inode: Inode | undefined): void {
@@ -176,6 +194,7 @@ export class MemoryFileIO implements FileIO {
   }
 
   async open(path: string, mode: OpenMode): Promise<FileHandle> {
+    if (mode === "w+") this.beforeMutation();
     this.checkAlive();
     let inode = this.files.get(path);
     if (mode === "w+") {
@@ -214,7 +233,7 @@ export class MemoryFileIO implements FileIO {
   }
 
   async rename(from: string, to: string): Promise<void> {
-    this.checkAlive();
+    this.beforeMutation();
     const inode = this.files.get(from);
     if (!inode) throw notFound(from);
     this.changeEntry(to, inode);
@@ -222,7 +241,7 @@ export class MemoryFileIO implements FileIO {
   }
 
   async unlink(path: string): Promise<void> {
-    this.checkAlive();
+    this.beforeMutation();
     if (this.files.has(path)) this.changeEntry(path, undefined);
   }
 
@@ -233,7 +252,7 @@ export class MemoryFileIO implements FileIO {
   }
 
   async syncDir(dir: string): Promise<void> {
-    this.checkAlive();
+    this.beforeMutation();
     const rest: DirChange[] = [];
     for (const change of this.pendingDirChanges) {
       if (posix.dirname(change.path) === dir) this.applyDurable(change);
