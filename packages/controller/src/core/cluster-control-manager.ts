@@ -181,7 +181,10 @@ export class ClusterControlManager {
   calculateNextBrokerState(registration: BrokerRegistration, req: BrokerHeartbeatRequest, leadsAnyPartition: boolean): BrokerControlState {
     switch (this.currentState(registration)) {
       case "FENCED":
-        if (req.wantShutDown) return "SHUTDOWN_NOW";
+        // A broker told to shut down after a controlled shutdown must re-register (a new incarnation
+        // clears the flag) before it may come back; Kafka would unfence it here while it still says
+        // inControlledShutdown, and then elect it leader (found by controller-core.property.test).
+        if (req.wantShutDown || registration.inControlledShutdown) return "SHUTDOWN_NOW";
         return !req.wantFence && this.isCaughtUp(req.brokerId, req.currentMetadataOffset) ? "UNFENCED" : "FENCED";
       case "UNFENCED":
         if (req.wantFence) return req.wantShutDown ? "SHUTDOWN_NOW" : "FENCED";
