@@ -4,7 +4,7 @@
 import * as grpc from "@grpc/grpc-js";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { describeQuorum } from "@replog/cli";
-import { raftServiceDefinition } from "@replog/controller";
+import { raftServiceDefinition } from "@replog/raft-shell";
 import { TestCluster } from "./support/cluster.js";
 
 let cluster: TestCluster;

@@ -7,7 +7,7 @@ import { join } from "node:path";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { describeQuorum } from "@replog/cli";
 import { nodeId } from "@replog/common";
-import type { RaftPeer } from "@replog/controller";
+import type { RaftPeer } from "@replog/raft-shell";
 import { TestCluster } from "./support/cluster.js";
 import { Partitioner, iptablesAvailable } from "./support/iptables.js";
 import { readCommittedLog, type CommittedEntry } from "./support/metadata-log.js";

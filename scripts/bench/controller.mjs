@@ -17,7 +17,7 @@ import { join } from "node:path";
 import { parseArgs } from "node:util";
 import { setTimeout as sleep } from "node:timers/promises";
 import * as hdr from "hdr-histogram-js";
-import { callUnary, newControllerClient } from "../../packages/controller/dist/index.js";
+import { callUnary, newControllerClient } from "../../packages/protocol/dist/index.js";
 
 const { values } = parseArgs({
   options: {

@@ -3,9 +3,9 @@
 // ever changes or disappears across failovers.
 
 import { createHash } from "node:crypto";
-import { RaftFetchClient, type RaftPeer } from "@replog/controller";
+import { RaftFetchClient, type RaftPeer } from "@replog/raft-shell";
 import { logIndex, nodeId, term, type NodeId } from "@replog/common";
-import type { Message } from "@replog/raft";
+import type { Message } from "@replog/raft-shell";
 
 export interface CommittedEntry {
   index: number;

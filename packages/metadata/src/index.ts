@@ -17,3 +17,4 @@ export * from "./image/features-image.js";
 export * from "./image/producer-ids-image.js";
 export * from "./image/local-replica-changes.js";
 export * from "./topic-config.js";
+export * from "./metadata-entry.js";

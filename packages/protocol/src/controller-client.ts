@@ -1,9 +1,9 @@
 // gRPC plumbing of the controller API (protos/replog/controller.proto): the service definition for
-// servers and a typed client for brokers and tools.
+// the controller's server and a typed client for brokers and tools.
 
 import * as grpc from "@grpc/grpc-js";
-import { loadProtos } from "@replog/protocol";
-import { CHANNEL_OPTIONS } from "./grpc-raft-transport.js";
+import { CHANNEL_OPTIONS } from "./grpc-options.js";
+import { loadProtos } from "./load-protos.js";
 
 export interface ReplicaStateWire {
   nodeId: number;

@@ -13,3 +13,5 @@ export * from "./describe-batch.js";
 export * from "./partition-error.js";
 export * from "./murmur2.js";
 export * from "./load-protos.js";
+export * from "./grpc-options.js";
+export * from "./controller-client.js";

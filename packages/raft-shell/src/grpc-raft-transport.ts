@@ -10,19 +10,9 @@
 import * as grpc from "@grpc/grpc-js";
 import * as protoLoader from "@grpc/proto-loader";
 import type { Logger, NodeId } from "@replog/common";
-import { PROTOS_DIR } from "@replog/protocol";
+import { CHANNEL_OPTIONS, PROTOS_DIR } from "@replog/protocol";
 import type { Message } from "@replog/raft";
 import { messageFromWire, messageToWire, type WireMessage } from "./raft-wire.js";
-
-export const CHANNEL_OPTIONS: grpc.ChannelOptions = {
-  "grpc.keepalive_time_ms": 5_000,
-  "grpc.keepalive_timeout_ms": 5_000,
-  "grpc.keepalive_permit_without_calls": 1,
-  "grpc.initial_reconnect_backoff_ms": 100,
-  "grpc.max_reconnect_backoff_ms": 1_000,
-  "grpc.max_receive_message_length": 64 * 1024 * 1024,
-  "grpc.max_send_message_length": 64 * 1024 * 1024,
-};
 
 let raftService: grpc.ServiceClientConstructor | undefined;
 export function raftServiceDefinition(): grpc.ServiceClientConstructor {

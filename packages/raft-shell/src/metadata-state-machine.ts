@@ -1,13 +1,12 @@
-// The controller's view of committed metadata: every committed entry of the metadata log is
+// A node's view of committed metadata (controllers and brokers alike): every committed entry of the metadata log is
 // replayed, in order, into a MetadataDelta and then a new immutable MetadataImage (Kafka's
-// MetadataLoader). Snapshots are the image written as records. Runs on the controller's event loop
+// MetadataLoader). Snapshots are the image written as records. Runs on the node's event loop
 // from the Raft driver's apply step.
 
 import type { Logger, LogIndex } from "@replog/common";
-import { MetadataDelta, MetadataImage, loadSnapshot, writeSnapshot, type MetadataRecord } from "@replog/metadata";
+import { MetadataDelta, MetadataImage, decodeMetadataEntry, encodeMetadataEntry, loadSnapshot, writeSnapshot, type MetadataRecord } from "@replog/metadata";
 import type { Entry, Snapshot, SoftState } from "@replog/raft";
 import type { StateMachine } from "./raft-driver.js";
-import { decodeMetadataEntry, encodeMetadataEntry } from "./metadata-entry.js";
 
 export interface MetadataListener {
   /** Each committed entry with its records (none for the leader's noop), in log order. */

@@ -3,8 +3,7 @@
 // NOT_CONTROLLER with the leader's address and the question goes there.
 
 import { Command } from "commander";
-import { callUnary, newControllerClient, type DescribeQuorumResponseWire, type ReplicaStateWire } from "@replog/controller";
-import { errorByCode } from "@replog/protocol";
+import { callUnary, errorByCode, newControllerClient, type DescribeQuorumResponseWire, type ReplicaStateWire } from "@replog/protocol";
 
 const TIMEOUT_MS = 5_000;
 

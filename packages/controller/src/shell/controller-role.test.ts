@@ -8,7 +8,7 @@ import { join } from "node:path";
 import { Registry } from "prom-client";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { RecordingLogger, resolveServerConfig } from "@replog/common";
-import { callUnary, newControllerClient, type ControllerClient } from "./controller-service.js";
+import { callUnary, newControllerClient, type ControllerClient } from "@replog/protocol";
 import { ControllerRole } from "./controller-role.js";
 
 const CLUSTER_ID = "MkU3OEVBNTcwNTJENDM2Qk";

@@ -12,16 +12,11 @@ import type { Registry } from "prom-client";
 import { Gauge } from "prom-client";
 import type { Logger, NodeId, ResolvedServerConfig } from "@replog/common";
 import { systemClock, systemRandom } from "@replog/common/node";
-import { kafkaError } from "@replog/protocol";
-import type { Message, SoftState } from "@replog/raft";
-import { controllerServiceDefinition, type DescribeQuorumResponseWire, type ReplicaStateWire } from "./controller-service.js";
-import { DurableRaftLog } from "./durable-raft-log.js";
-import { CHANNEL_OPTIONS, GrpcRaftTransport } from "./grpc-raft-transport.js";
+import { CHANNEL_OPTIONS, controllerServiceDefinition, kafkaError, type DescribeQuorumResponseWire, type ReplicaStateWire } from "@replog/protocol";
+import { DurableRaftLog, GrpcRaftTransport, MetadataStateMachine, RaftDriver, ticksFor, type Message, type SoftState } from "@replog/raft-shell";
 import { controllerApiHandlers } from "./controller-api.js";
 import { QuorumController } from "./quorum-controller.js";
-import { MetadataStateMachine } from "./metadata-state-machine.js";
 import { QuorumTracker } from "./quorum-tracker.js";
-import { RaftDriver, ticksFor } from "./raft-driver.js";
 
 /** Broker-level defaults of topic configs, under their topic-level names (Kafka's synonyms). */
 function staticTopicDefaults(config: ResolvedServerConfig["config"]): Record<string, string> {

@@ -11,12 +11,9 @@
 // NOT_CONTROLLER; a new active controller first gives every broker a fresh session (Kafka §6.13).
 
 import { logIndex, type Logger, type LogIndex, type Random, type Term } from "@replog/common";
-import type { MetadataRecord } from "@replog/metadata";
-import type { Entry, Snapshot } from "@replog/raft";
+import { encodeMetadataEntry, type MetadataRecord } from "@replog/metadata";
+import type { Entry, MetadataStateMachine, RaftDriver, Snapshot } from "@replog/raft-shell";
 import { ControllerCore, apiError, type ApiError, type ControllerCoreOptions, type ControllerResult } from "../core/index.js";
-import { encodeMetadataEntry } from "./metadata-entry.js";
-import type { MetadataStateMachine } from "./metadata-state-machine.js";
-import type { RaftDriver } from "./raft-driver.js";
 
 export class NotControllerError extends Error {
   readonly type = "NOT_CONTROLLER";

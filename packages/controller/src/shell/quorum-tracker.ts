@@ -3,7 +3,7 @@
 // The leader's shell notes these as messages arrive; the core knows nothing of wall-clock time.
 
 import type { NodeId } from "@replog/common";
-import type { Message, Status } from "@replog/raft";
+import type { Message, Status } from "@replog/raft-shell";
 
 export interface ReplicaTimes {
   lastFetchMs: number;
