@@ -9,11 +9,13 @@
 //   fetch REPLICA OFFSET [last-epoch=E] [epoch=E]
 //   tick MS | shrink | respond ok|ERROR | metadata isr=1,2 | fence REPLICA | unfence REPLICA
 //   complete | describe
+//   follower records=EPOCH:COUNT,... hw=N    a follower (broker 2) of the current leader
+//   round [max=N]                            one fetch round of that follower, carried out
 
 import { readdirSync, readFileSync, writeFileSync } from "node:fs";
 import { dirname, join } from "node:path";
 import { fileURLToPath } from "node:url";
-import { leaderEpoch } from "@replog/common";
+import { leaderEpoch, nodeId, offset } from "@replog/common";
 import { describe, expect, it } from "vitest";
 import type { AlterPartitionRequest } from "./alter-partition.js";
 import { DelayedProduceQueue } from "./delayed-produce.js";
@@ -22,6 +24,9 @@ import type { FollowerFetchResult } from "./partition-leader.js";
 import { partitionErrorCode } from "./partition-error.js";
 import { type Command, runDataDriven } from "./test-support/datadriven.js";
 import { LeaderFixture } from "./test-support/leader-fixture.js";
+import { fetchRound } from "./test-support/replication-pair.js";
+import { MemoryPartitionLog } from "./memory-partition-log.js";
+import { PartitionFollower } from "./partition-follower.js";
 
 const TESTDATA = join(dirname(fileURLToPath(import.meta.url)), "testdata");
 
@@ -32,6 +37,7 @@ class Scenario {
   private readonly purgatory = new DelayedProduceQueue<string>(1_000);
   private pending: AlterPartitionRequest | undefined;
   private produced = 0;
+  private follower: { follower: PartitionFollower; log: MemoryPartitionLog } | undefined;
 
   private get f(): LeaderFixture {
     if (this.fixture === undefined) throw new Error("no leader yet: start with `leader ...`");
@@ -64,9 +70,51 @@ class Scenario {
         return this.complete();
       case "describe":
         return describePartitionLeader(this.f.leader, this.f.log);
+      case "follower":
+        return this.becomeFollower(command);
+      case "round":
+        return this.round(Number(arg("max") ?? Number.MAX_SAFE_INTEGER));
       default:
         throw new Error(`unknown command ${command.name}`);
     }
+  }
+
+  private becomeFollower(command: Command): string {
+    const log = new MemoryPartitionLog();
+    appendRuns(log, command.args.get("records"));
+    const { follower } = PartitionFollower.becomeFollower({
+      localBrokerId: nodeId(2),
+      leaderId: nodeId(1),
+      leaderEpoch: this.f.leader.state.leaderEpoch,
+      log,
+      highWatermark: offset(Number(command.args.get("hw") ?? 0)),
+    });
+    this.follower = { follower, log };
+    return `leader log:   ${describeRuns(this.f.log)}\nfollower log: ${describeRuns(log)} hw=${follower.highWatermark}`;
+  }
+
+  private round(maxRecords: number): string {
+    const { follower, log } = this.follower!;
+    const request = follower.buildFetch(log)!;
+    const report = fetchRound(this.f, 2, follower, log, maxRecords);
+    const answer = report.leaderResult!;
+    const answered =
+      answer.kind === "diverging"
+        ? `diverging epoch=${answer.divergingEpoch.epoch} end-offset=${answer.divergingEpoch.endOffset}`
+        : answer.kind === "read"
+          ? `read [${answer.fetchOffset},${answer.readUpTo}) hw=${answer.highWatermark}`
+          : `error ${answer.error}`;
+    const outcome = report.outcome!;
+    const did =
+      outcome.kind === "truncate"
+        ? `truncate to ${outcome.truncateTo}${outcome.complete ? "" : " (another round follows)"}`
+        : outcome.kind === "append"
+          ? `append ${report.appended}`
+          : outcome.kind;
+    return [
+      `fetch offset=${request.fetchOffset} last-epoch=${request.lastFetchedEpoch} -> ${answered} -> ${did}`,
+      `follower log: ${describeRuns(log)} hw=${follower.highWatermark}`,
+    ].join("\n");
   }
 
   private becomeLeader(command: Command): string {
@@ -79,12 +127,7 @@ class Scenario {
       lagTimeMaxMs: Number(command.args.get("lag") ?? 100),
       highWatermark: Number(command.args.get("hw") ?? 0),
       nowMs: 0,
-      prepareLog: (log) => {
-        for (const run of records) {
-          const [epoch, count] = run.split(":").map(Number);
-          log.appendAsLeader(count!, leaderEpoch(epoch!));
-        }
-      },
+      prepareLog: (log) => appendRuns(log, records.join(",")),
     });
     return describePartitionLeader(this.f.leader, this.f.log);
   }
@@ -167,6 +210,29 @@ class Scenario {
       .completeDelayedProduces(this.purgatory)
       .map((done) => `${done.key} completes ${done.error}${done.error === "NONE" ? "" : ` (${partitionErrorCode(done.error)})`}`);
   }
+}
+
+function appendRuns(log: MemoryPartitionLog, runs: string | undefined): void {
+  for (const run of (runs ?? "").split(",").filter((text) => text !== "")) {
+    const [epoch, count] = run.split(":").map(Number);
+    log.appendAsLeader(count!, leaderEpoch(epoch!));
+  }
+}
+
+/** A log as epoch runs `epoch:count` from its start, plus its epoch-cache entries. */
+function describeRuns(log: MemoryPartitionLog): string {
+  const runs: string[] = [];
+  let current: { epoch: number; count: number } | undefined;
+  for (const record of log.read(log.logStartOffset(), Number.MAX_SAFE_INTEGER)) {
+    if (current?.epoch === record.epoch) current.count++;
+    else {
+      if (current !== undefined) runs.push(`${current.epoch}:${current.count}`);
+      current = { epoch: record.epoch, count: 1 };
+    }
+  }
+  if (current !== undefined) runs.push(`${current.epoch}:${current.count}`);
+  const cache = log.epochEntries().map((entry) => `${entry.epoch}@${entry.startOffset}`);
+  return `[${runs.join(" ")}] leo=${log.logEndOffset()} epochs=[${cache.join(" ")}]`;
 }
 
 function describeIsrStateShort(f: LeaderFixture): string {
