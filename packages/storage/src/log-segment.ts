@@ -42,6 +42,9 @@ export interface BatchLocation {
 
 export type ScanStop = "end" | "incomplete" | "corrupt";
 
+/** Read positions remembered per segment (one per sequential reader, roughly). */
+const READ_HINTS_MAX = 16;
+
 /** Bytes read per step when scanning a segment (recovery, compaction, timestamp search). */
 const SCAN_CHUNK_BYTES = 1024 * 1024;
 
@@ -54,6 +57,9 @@ export class LogSegment {
   /** The first batch's max timestamp, which segment.ms is measured from (Kafka rollingBasedTimestamp). */
   private rollingBasedTimestamp: number | undefined;
   private readonly createdMs: number;
+  /** Offset -> position of the first batch ending at or after it, where recent reads ended. */
+  private readonly readHints = new Map<number, number>();
+  private truncations = 0;
 
   private constructor(
     private readonly io: FileIO,
@@ -184,17 +190,37 @@ export class LogSegment {
 
   /**
    * Whole batches from the one holding `startOffset`, at most `maxBytes` (but at least one batch
-   * when `minOneBatch`, as Kafka's minOneMessage), and only batches ending below `upperBound`.
-   * Returns the bytes taken straight from the file, and the position after them.
+   * when `minOneBatch`, as Kafka's minOneMessage), and only batches ending below `upperBound`,
+   * as bytes taken straight from the file. Undefined if no batch here ends at or after the start.
    */
-  async read(startOffset: number, maxBytes: number, upperBound: number, minOneBatch: boolean): Promise<{ records: Buffer; firstOffset: number } | undefined> {
-    const first = await this.findBatch(startOffset);
-    if (!first || first.lastOffset >= upperBound) return undefined;
-    const want = Math.min(this.size - first.position, Math.max(maxBytes, minOneBatch ? first.sizeInBytes : 0));
-    if (want < first.sizeInBytes) return { records: Buffer.alloc(0), firstOffset: first.baseOffset };
-    const buf = Buffer.allocUnsafe(want);
-    const n = await readFully(this.file, buf, 0, want, first.position);
-    return { records: buf.subarray(0, wholeBatchesBelow(buf, n, upperBound)), firstOffset: first.baseOffset };
+  async read(startOffset: number, maxBytes: number, upperBound: number, minOneBatch: boolean): Promise<{ records: Buffer } | undefined> {
+    const generation = this.truncations;
+    const hinted = this.readHints.get(startOffset);
+    const position = hinted !== undefined && hinted < this.size ? hinted : (await this.findBatch(startOffset))?.position;
+    if (position === undefined) return undefined;
+    const available = this.size - position;
+    let buf = Buffer.allocUnsafe(Math.min(available, Math.max(maxBytes, HEADER_PREFIX_BYTES)));
+    let n = await readFully(this.file, buf, 0, buf.length, position);
+    let cut = wholeBatchesBelow(buf, n, upperBound);
+    if (cut.bytes === 0) {
+      // The first batch is larger than maxBytes, or reaches the upper bound.
+      if (n < HEADER_PREFIX_BYTES || readOffset(buf, 0) + buf.readInt32BE(23) >= upperBound || !minOneBatch) return { records: Buffer.alloc(0) };
+      buf = Buffer.allocUnsafe(Math.min(available, buf.readInt32BE(8) + LOG_OVERHEAD));
+      n = await readFully(this.file, buf, 0, buf.length, position);
+      cut = wholeBatchesBelow(buf, n, upperBound);
+    }
+    // A truncation while this read was in flight makes its end position meaningless.
+    if (cut.bytes > 0 && generation === this.truncations) this.rememberReadEnd(cut.lastOffset + 1, position + cut.bytes);
+    return { records: buf.subarray(0, cut.bytes) };
+  }
+
+  /**
+   * Consumers and followers read on from where their last read ended; remembering where that
+   * was saves the index lookup and header scan. Bounded; cleared when the segment is truncated.
+   */
+  private rememberReadEnd(nextOffset: number, position: number): void {
+    if (this.readHints.size >= READ_HINTS_MAX) this.readHints.delete(this.readHints.keys().next().value!);
+    this.readHints.set(nextOffset, position);
   }
 
   /**
@@ -314,6 +340,8 @@ export class LogSegment {
   }
 
   private async truncateToPosition(position: number): Promise<void> {
+    this.truncations++;
+    this.readHints.clear();
     await this.offsetIndex.truncateToPosition(position);
     const lastKept = this.offsetIndex.entries > 0 ? this.offsetIndex.lastEntry().offset + 1 : this.baseOffset;
     await this.timeIndex.truncateToOffset(lastKept);
@@ -403,18 +431,19 @@ function readOffset(buf: Buffer, at: number): number {
 }
 
 /**
- * The length of the longest run of whole batches at the start of `buf[0, n)` whose batches all
- * end below `upperBound`. Reads only the length and offset fields.
+ * The longest run of whole batches at the start of `buf[0, n)` that all end below `upperBound`:
+ * its length in bytes and the last offset in it. Reads only the length and offset fields.
  */
-export function wholeBatchesBelow(buf: Buffer, n: number, upperBound: number): number {
+export function wholeBatchesBelow(buf: Buffer, n: number, upperBound: number): { bytes: number; lastOffset: number } {
   let at = 0;
-  while (at + LOG_OVERHEAD <= n) {
+  let lastOffset = -1;
+  while (at + HEADER_PREFIX_BYTES <= n) {
     const size = buf.readInt32BE(at + 8) + LOG_OVERHEAD;
     if (at + size > n) break;
-    const baseOffset = readOffset(buf, at);
-    const lastOffset = baseOffset + buf.readInt32BE(at + 23);
-    if (lastOffset >= upperBound) break;
+    const last = readOffset(buf, at) + buf.readInt32BE(at + 23);
+    if (last >= upperBound) break;
+    lastOffset = last;
     at += size;
   }
-  return at;
+  return { bytes: at, lastOffset };
 }

@@ -32,7 +32,7 @@ const configArb = fc.record({
   "segment.bytes": fc.integer({ min: 200, max: 3000 }).map(String),
   "index.interval.bytes": fc.integer({ min: 0, max: 600 }).map(String),
   "segment.index.bytes": fc.constantFrom("24", "48", "96", "10485760"),
-  "flush.messages": fc.constantFrom("1", "4", "25", String(LONG_MAX)),
+  "flush.messages": fc.constantFrom("1", "4", "25", String(LONG_MAX), String(LONG_MAX)),
   "retention.bytes": fc.oneof(fc.constant("-1"), fc.integer({ min: 300, max: 6000 }).map(String)),
   "retention.ms": fc.constantFrom("-1", "5000", "100000"),
   "file.delete.delay.ms": fc.constantFrom("0", "3000"),
@@ -53,7 +53,9 @@ function commandArbs(withCrash: boolean): Array<fc.Arbitrary<fc.AsyncCommand<Mod
     frac.map((a) => new AdvanceStartCommand(a)),
     fc.constant(new ReopenCommand()),
   ];
-  if (withCrash) arbs.push(fc.boolean().map((keep) => new CrashCommand(keep)));
+  // Crashes and truncations twice as likely: the interesting states are the ones between them.
+  if (withCrash) arbs.push(fc.boolean().map((keep) => new CrashCommand(keep)), fc.boolean().map((keep) => new CrashCommand(keep)));
+  arbs.push(frac.map((a) => new TruncateCommand(a)));
   return arbs;
 }
 

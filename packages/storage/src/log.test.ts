@@ -1,7 +1,7 @@
 import { describe, expect, it } from "vitest";
 import { join } from "node:path";
 import { readdir, stat, truncate, writeFile, readFile, unlink } from "node:fs/promises";
-import { ManualClock, leaderEpoch, offset } from "@replog/common";
+import { ManualClock, SeededRandom, leaderEpoch, offset } from "@replog/common";
 import { KafkaError } from "@replog/protocol";
 import { Log } from "./log.js";
 import { logConfig } from "./log-config.js";
@@ -184,6 +184,24 @@ describe("Log reopen and recovery", () => {
     reopened = await openReal(overrides, dir, { recoveryPoint: 4 });
     expect(await readAll(reopened.log, 50)).toEqual(before.slice(0, 2));
     await reopened.log.close();
+  });
+});
+
+describe("Log durability of truncation", () => {
+  it("a truncation survives power loss: dropped batches never come back", async () => {
+    for (let seed = 1; seed <= 20; seed++) {
+      const clock = new ManualClock();
+      let io = new MemoryFileIO();
+      const log = await Log.open("/p/t-0", logConfig(), { clock, io });
+      for (let i = 0; i < 3; i++) await log.appendAsLeader(testBatch({ tag: i }), E3);
+      await log.flush();
+      await log.truncateTo(1);
+      io = io.crash(new SeededRandom(seed));
+      await log.abandon();
+      const again = await Log.open("/p/t-0", logConfig(), { clock, io, recoveryPoint: seed % 2 ? 1 : 0 });
+      expect((await readAll(again)).map((b) => b.baseOffset)).toEqual([0]);
+      expect(again.logEndOffset).toBe(1);
+    }
   });
 });
 

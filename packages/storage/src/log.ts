@@ -221,8 +221,16 @@ export class Log {
    * a typed error is thrown and nothing is patched or written.
    */
   appendAsLeader(records: Buffer, leaderEpoch: LeaderEpoch): Promise<AppendResult> {
+    // Validation (the CRC pass) needs no log state, so it runs before the queue, as Kafka's
+    // analyzeAndValidateRecords runs before the log lock: it overlaps the write of the previous
+    // append when several are in flight.
+    let batches: MutableBatch[];
+    try {
+      batches = this.analyze(records);
+    } catch (e) {
+      return Promise.reject(e);
+    }
     return this.serial(async () => {
-      const batches = this.analyze(records);
       let next = this.logEnd;
       const logAppendTime = this.cfg.messageTimestampType === "LogAppendTime" ? this.clock.wallMs() : -1;
       for (const b of batches) {
@@ -246,8 +254,13 @@ export class Log {
    * batch must start at or after the LEO and offsets must increase, else UnexpectedAppendOffsetError.
    */
   appendAsFollower(records: Buffer): Promise<AppendResult> {
+    let batches: MutableBatch[];
+    try {
+      batches = this.analyze(records);
+    } catch (e) {
+      return Promise.reject(e);
+    }
     return this.serial(async () => {
-      const batches = this.analyze(records);
       let previousLast = this.logEnd - 1;
       for (const b of batches) {
         if (b.baseOffset <= previousLast) {
