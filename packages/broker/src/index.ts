@@ -1,2 +1,4 @@
-// @replog/broker: Broker: pure partition core plus shells (replica manager, fetchers, purgatory, gRPC handlers, metadata loader).
-export {};
+// @replog/broker: the broker. The pure partition core (src/core) decides replication; the shells
+// (src/shell) follow the metadata log, talk to the controller and serve clients.
+export * from "./core/index.js";
+export { BrokerRole, type BrokerContext } from "./shell/broker-role.js";

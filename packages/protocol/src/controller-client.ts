@@ -27,8 +27,36 @@ export interface DescribeQuorumResponseWire {
 
 type Unary<Req, Res> = (request: Req, options: grpc.CallOptions, callback: grpc.requestCallback<Res>) => void;
 
+/** The request-level fields every controller answer starts with. */
+export interface ControllerAnswerWire {
+  errorCode: number;
+  errorMessage: string;
+  leaderEndpoint: string;
+}
+
+export interface BrokerRegistrationRequestWire {
+  brokerId: number;
+  clusterId: string;
+  incarnationId: string;
+  listeners: ReadonlyArray<{ name: string; host: string; port: number }>;
+  rack: string;
+}
+
+export interface BrokerHeartbeatRequestWire {
+  brokerId: number;
+  brokerEpoch: string;
+  currentMetadataOffset: number;
+  wantFence: boolean;
+  wantShutDown: boolean;
+}
+
 export type ControllerClient = grpc.Client & {
   DescribeQuorum: Unary<Record<string, never>, DescribeQuorumResponseWire>;
+  BrokerRegistration: Unary<BrokerRegistrationRequestWire, ControllerAnswerWire & { brokerEpoch: string }>;
+  BrokerHeartbeat: Unary<BrokerHeartbeatRequestWire, ControllerAnswerWire & { isCaughtUp: boolean; isFenced: boolean; shouldShutDown: boolean }>;
+  AllocateProducerIds: Unary<{ brokerId: number; brokerEpoch: string }, ControllerAnswerWire & { producerIdStart: string; producerIdLen: number }>;
+  // eslint-disable-next-line @typescript-eslint/no-explicit-any -- admin calls are typed where they are used
+  [method: string]: any;
 };
 
 let service: grpc.ServiceClientConstructor | undefined;

@@ -2,6 +2,7 @@
 // REPLOG_* environment variables and --override key=value, later winning (DESIGN.md section 6).
 
 import { Command } from "commander";
+import { BrokerRole } from "@replog/broker";
 import { ControllerRole } from "@replog/controller";
 import { loadServerConfig } from "../server/load-config.js";
 import { bindOutgoingLoopback } from "../server/local-address.js";
@@ -33,9 +34,7 @@ export function serverCommand(): Command {
       const runtime = new NodeRuntime({ resolved, clusterId, logger, registry: newRegistry(config.nodeId) });
       const starters: RoleStarter[] = [];
       if (roles.has("controller")) starters.push((ctx) => ControllerRole.start(ctx));
-      if (roles.has("broker")) {
-        throw new Error("the broker role is not available yet: run process.roles=controller (brokers arrive with the replication issue)");
-      }
+      if (roles.has("broker")) starters.push((ctx) => BrokerRole.start(ctx));
       logger.info({ clusterId, roles: [...roles] }, "starting replog node");
       await runtime.start(starters);
       await new Promise<void>((resolve) => {
