@@ -77,6 +77,7 @@ export function recordsFromOps(ops: readonly Op[]): MetadataRecord[] {
           type: "PartitionChangeRecord", topicId: t.id, partitionId: o.b % t.partitions,
           ...(o.c % 2 === 0 ? { isr } : {}), ...(o.c % 3 === 0 ? { leader: isr[0] ?? nodeId(-1) } : {}),
           ...(o.c % 5 === 0 ? { leaderRecoveryState: "RECOVERING" as const, uncleanElection: true as const } : {}),
+          ...(o.a % 4 === 0 ? { replicas: someBrokers(o.a, o.b) } : {}),
         });
         return;
       }
