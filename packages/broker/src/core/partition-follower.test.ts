@@ -159,6 +159,13 @@ describe("OFFSET_OUT_OF_RANGE on a follower (§4.5)", () => {
     expect(follower.handleOutOfRange(offset(40), offset(20), log)).toEqual({ kind: "truncate-fully", startAt: 20 });
   });
 
+  it("keeps its log and fetches again when its LEO is inside the leader's log", () => {
+    const log = logOf([[1, 10]]);
+    const follower = followerOf(log, 3);
+    expect(follower.handleOutOfRange(offset(40), offset(5), log).kind).toBe("ignore");
+    expect(log.logEndOffset()).toBe(10);
+  });
+
   it("a follower behind the leader's log start catches up from there end to end", () => {
     const leader = new LeaderFixture({ replicas: [1, 2], leaderEpoch: 4, prepareLog: (log) => logOfInto(log, [[1, 30]]) });
     leader.log.advanceLogStartOffset(offset(20));

@@ -394,6 +394,17 @@ describe("fetch validation (§1.3, §4.4)", () => {
   });
 });
 
+describe("OffsetsForLeaderEpoch on the leader (§4.3, Partition.lastOffsetForLeaderEpoch)", () => {
+  it("validates the current epoch and answers the end of the requested epoch", () => {
+    const f = new LeaderFixture({ prepareLog: (log) => log.appendAsLeader(4, leaderEpoch(3)) });
+    f.append(2);
+    expect(f.leader.handleOffsetForLeaderEpoch(leaderEpoch(4), leaderEpoch(3), f.log)).toEqual({ kind: "error", error: "FENCED_LEADER_EPOCH" });
+    expect(f.leader.handleOffsetForLeaderEpoch(f.epoch, leaderEpoch(3), f.log)).toEqual({ kind: "ok", epochEndOffset: { epoch: 3, endOffset: 4 } });
+    expect(f.leader.handleOffsetForLeaderEpoch(f.epoch, f.epoch, f.log)).toEqual({ kind: "ok", epochEndOffset: { epoch: 5, endOffset: 6 } });
+    expect(f.leader.handleOffsetForLeaderEpoch(f.epoch, leaderEpoch(9), f.log)).toEqual({ kind: "ok", epochEndOffset: undefined });
+  });
+});
+
 describe("consumer fetch on the leader (§1.1)", () => {
   it("reads below the HW only, while followers read up to the LEO [testFetchBeyondHighWatermark]", () => {
     const f = new LeaderFixture();
