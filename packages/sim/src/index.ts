@@ -1,2 +1,12 @@
-// @replog/sim: Deterministic simulator: real Raft, controller and partition cores under a seeded clock, network and disk.
-export {};
+// @replog/sim: the deterministic simulator. Runs the real Raft core (later the controller and
+// partition cores) under a virtual clock, a seeded PRNG, a simulated network and simulated disks,
+// checking safety after every event and liveness at the end. One seed replays one run exactly.
+export { runRaftSimulation, plantedBugs, type PlantedBug, type RaftSimulationOptions, type RaftSimulationResult, type RaftSimulationStats } from "./raft-simulation.js";
+export { InvariantViolation, SimulationFailure, type InvariantName } from "./invariant-violation.js";
+export { RaftChecker, type NodeView } from "./raft-checker.js";
+export { drawSwarm, describeSwarm, type RaftSwarm } from "./swarm.js";
+export { SimNetwork, perfectNetwork, type NetworkFaults, type SendOutcome } from "./sim-network.js";
+export { SimDisk, LogState, type WriteOp, type CrashReport } from "./sim-disk.js";
+export { EventQueue } from "./event-queue.js";
+export { Trace } from "./trace.js";
+export * from "./partition-shapes.js";

@@ -1,8 +1,12 @@
 // The error a checker throws when a safety or liveness property fails. The simulation adds the
 // seed and the event number; the CLI prints the replay command.
 
+import type { Trace } from "./trace.js";
+
 export type InvariantName =
   | "election-safety"
+  | "election-quorum"
+  | "leader-commit-rule"
   | "term-monotonic"
   | "vote-stable"
   | "illegal-state"
@@ -35,7 +39,8 @@ export class SimulationFailure extends Error {
     readonly eventNumber: number,
     readonly timeMs: number,
     readonly violation: InvariantViolation | Error,
-    readonly traceTail: string,
+    /** The run's trace: every line with `fullTrace`, else the last lines. */
+    readonly trace: Trace,
   ) {
     super(`seed ${seed}: event ${eventNumber} at ${timeMs} ms: ${violation.message}`);
   }

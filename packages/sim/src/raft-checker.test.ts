@@ -6,7 +6,7 @@ import { RaftChecker, type NodeView } from "./raft-checker.js";
 import { InvariantViolation } from "./invariant-violation.js";
 import { SimDisk } from "./sim-disk.js";
 import { SimStateMachine } from "./sim-state-machine.js";
-import type { Entry } from "./raft-api.js";
+import type { Entry } from "@replog/raft";
 
 const ids: NodeId[] = [1, 2, 3].map(nodeId);
 const entry = (index: number, t: number, data = index): Entry => ({ index: logIndex(index), term: term(t), type: "normal", data: new Uint8Array([data]) });
@@ -37,7 +37,16 @@ function cluster() {
     if (sync) n.disk.sync();
   };
   const check = () => checker.checkAfterEvent(views());
-  return { checker, nodes, append, check };
+  /** Node i wins its current term with durable votes from itself and the next node. */
+  const elect = (i: number) => {
+    const n = nodes[i]!;
+    for (const j of [i, (i + 1) % 3]) {
+      nodes[j]!.disk.write({ kind: "hard-state", hardState: { term: term(n.term), vote: ids[i]!, commit: logIndex(0) } });
+      nodes[j]!.disk.sync();
+    }
+    n.role = "leader";
+  };
+  return { checker, nodes, append, check, elect };
 }
 
 function violation(f: () => void): string {
@@ -53,7 +62,7 @@ function violation(f: () => void): string {
 describe("RaftChecker", () => {
   it("accepts a healthy history", () => {
     const c = cluster();
-    c.nodes[0]!.role = "leader";
+    c.elect(0);
     for (const i of [0, 1, 2]) c.append(i, [entry(1, 1), entry(2, 1)]);
     c.nodes[0]!.commit = 2;
     c.nodes[1]!.commit = 1;
@@ -63,7 +72,7 @@ describe("RaftChecker", () => {
 
   it("election-safety: two leaders in one term, even at different times", () => {
     const c = cluster();
-    c.nodes[0]!.role = "leader";
+    c.elect(0);
     c.check();
     c.nodes[0]!.role = "follower";
     c.check();
@@ -112,7 +121,7 @@ describe("RaftChecker", () => {
 
   it("commit-beyond-durable-majority: commit counted an entry only one voter fsynced", () => {
     const c = cluster();
-    c.nodes[0]!.role = "leader";
+    c.elect(0);
     c.append(0, [entry(1, 1)]);
     c.append(1, [entry(1, 1)], false);
     c.nodes[0]!.commit = 1;
@@ -121,7 +130,7 @@ describe("RaftChecker", () => {
 
   it("commit-beyond-durable-majority: a committed entry later vanishes from a majority's disks", () => {
     const c = cluster();
-    c.nodes[0]!.role = "leader";
+    c.elect(0);
     for (const i of [0, 1]) c.append(i, [entry(1, 1)]);
     c.nodes[0]!.commit = 1;
     c.check();
@@ -143,15 +152,35 @@ describe("RaftChecker", () => {
 
   it("leader-completeness: a later leader lacks an entry committed in an earlier term", () => {
     const c = cluster();
-    c.nodes[0]!.role = "leader";
+    c.elect(0);
     c.append(0, [entry(1, 1)]);
     c.append(1, [entry(1, 1)]);
     c.nodes[0]!.commit = 1;
     c.check();
     c.nodes[0]!.role = "follower";
-    c.nodes[2]!.role = "leader";
     c.nodes[2]!.term = 2;
+    c.elect(2);
     expect(violation(c.check)).toBe("leader-completeness");
+  });
+
+  it("election-quorum: a leader without durable votes from a majority", () => {
+    const c = cluster();
+    c.nodes[1]!.disk.write({ kind: "hard-state", hardState: { term: term(1), vote: ids[1]!, commit: logIndex(0) } });
+    c.nodes[1]!.disk.sync();
+    c.check();
+    c.nodes[1]!.role = "leader";
+    expect(violation(c.check)).toBe("election-quorum");
+  });
+
+  it("leader-commit-rule: a leader commits an entry of an earlier term by counting", () => {
+    const c = cluster();
+    for (const i of [0, 1]) c.append(i, [entry(1, 1)]);
+    c.nodes[0]!.term = 2;
+    c.elect(0);
+    c.check();
+    c.append(0, [entry(2, 2)]);
+    c.nodes[0]!.commit = 1;
+    expect(violation(c.check)).toBe("leader-commit-rule");
   });
 
   it("state-machine-safety: a node applies something else at a committed index", () => {

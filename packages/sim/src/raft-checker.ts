@@ -4,12 +4,16 @@
 // chaos-and-verification.md part 2 (e)):
 //
 //  - election-safety: at most one leader per term, over the whole history (§5.2).
+//  - election-quorum: a leader of term T holds durable votes for T from a majority of voters
+//    ("a candidate wins an election if it receives votes from a majority ... for the same term", §5.2).
 //  - term-monotonic / vote-stable: a node's term never goes back, in memory within a life and on
 //    disk across crashes; its durable vote never changes within a term (§5.2, one vote per term).
 //  - leader-append-only: a leader never truncates or overwrites its own log (§5.3).
 //  - log-matching: two entries with the same index and term hold the same data and follow the
 //    same previous term, so (by induction) the same prefix (§5.3).
 //  - leader-completeness: a leader of term T holds every entry committed in a term below T (§5.4).
+//  - leader-commit-rule: a leader moves its commit index only onto an entry of its own term (§5.4.2,
+//    Figure 8); an earlier term's entries are committed only indirectly, beneath such an entry.
 //  - committed-entry-changed / state-machine-safety: every committed index has one entry for all
 //    nodes at all times; applied sequences and snapshots are prefixes of one history (§5.4.3).
 //  - commit-beyond-durable-majority: the highest entry ever reported committed is on the
@@ -17,7 +21,7 @@
 //  - illegal-state: role and status agree (a leader names itself; observers never campaign).
 
 import { assert, type NodeId, type Term } from "@replog/common";
-import type { Entry, Snapshot } from "./raft-api.js";
+import type { Entry, Snapshot } from "@replog/raft";
 import { InvariantViolation } from "./invariant-violation.js";
 import type { SimDisk, LogState } from "./sim-disk.js";
 import { chainEntry, decodeSnapshotData } from "./sim-state-machine.js";
@@ -43,9 +47,10 @@ interface Committed {
 }
 
 interface NodeTrack {
-  /** Within the current life: the last status term and commit index seen. */
+  /** Within the current life: the last status term and commit index seen, and the commit before that. */
   term: number;
   commit: number;
+  commitBefore: number;
   /** Across lives: the durable term and vote last seen. */
   durableTerm: number;
   durableVote: NodeId | null;
@@ -57,6 +62,8 @@ const TERM_BOUND = 2 ** 20;
 
 export class RaftChecker {
   private readonly leaderByTerm = new Map<number, NodeId>();
+  /** term -> voter -> whom it voted for, as seen on its durable disk after each event. */
+  private readonly votes = new Map<number, Map<NodeId, NodeId>>();
   private readonly committed = new Map<number, Committed>();
   private committedMax = 0;
   /** chain[i]: the state machine hash chain after applying committed entries 1..i. */
@@ -68,7 +75,15 @@ export class RaftChecker {
   private readonly freshCommits: Committed[] = [];
   private readonly quorum: number;
 
-  constructor(private readonly voters: readonly NodeId[]) {
+  /**
+   * `ruleChecks`: also check election-quorum and leader-commit-rule, which look at how a leader
+   * got elected or moved its commit, not only at the outcome. Off, only end-to-end properties
+   * are checked (to see whether a bug can actually break them).
+   */
+  constructor(
+    private readonly voters: readonly NodeId[],
+    private readonly ruleChecks = true,
+  ) {
     assert(voters.length > 0, "a cluster has voters");
     this.quorum = Math.floor(voters.length / 2) + 1;
   }
@@ -86,6 +101,7 @@ export class RaftChecker {
     const t = this.track(id);
     t.term = termNow;
     t.commit = commit;
+    t.commitBefore = commit;
     t.stint = null;
   }
 
@@ -150,6 +166,7 @@ export class RaftChecker {
       const e = log.entryAt(i);
       if (e !== undefined) this.observeCommitted(node.id, e, s.term, "committed");
     }
+    t.commitBefore = t.commit;
     t.commit = s.commit;
   }
 
@@ -175,6 +192,10 @@ export class RaftChecker {
       }
     }
     t.stint = { term: termNow, lastIndex: log.lastIndex(), lastTerm: log.termAt(log.lastIndex()) };
+    if (this.ruleChecks && continuing && t.commit > t.commitBefore && log.termAt(t.commit) !== termNow) {
+      this.fail("leader-commit-rule", `leader ${id} of term ${termNow} moved its commit from ${t.commitBefore} to ${t.commit}, an entry of term ${log.termAt(t.commit)}`);
+    }
+    if (this.ruleChecks && !continuing) this.checkElectionQuorum(id, termNow);
     // Leader completeness (§5.4): entries committed in an earlier term must be in this leader's
     // log. A new leader is checked against the highest such entry (log matching, checked on every
     // append, gives every entry before it); a continuing one against the commits of this event.
@@ -187,6 +208,15 @@ export class RaftChecker {
       if (c === undefined || c.commitTerm >= termNow) continue;
       this.checkHolds(id, termNow, log, c);
       return;
+    }
+  }
+
+  private checkElectionQuorum(id: NodeId, termNow: number): void {
+    const ballots = this.votes.get(termNow);
+    let granted = 0;
+    for (const v of this.voters) if (ballots?.get(v) === id) granted++;
+    if (granted < this.quorum) {
+      this.fail("election-quorum", `node ${id} leads term ${termNow} with durable votes from only ${granted} of ${this.voters.length} voters`);
     }
   }
 
@@ -205,6 +235,11 @@ export class RaftChecker {
     }
     t.durableTerm = hs.term;
     t.durableVote = hs.vote;
+    if (hs.vote !== null && node.voter) {
+      let ballots = this.votes.get(hs.term);
+      if (ballots === undefined) this.votes.set(hs.term, (ballots = new Map()));
+      ballots.set(node.id, hs.vote);
+    }
   }
 
   private checkDurableMajority(nodes: readonly NodeView[]): void {
@@ -258,7 +293,7 @@ export class RaftChecker {
   private track(id: NodeId): NodeTrack {
     let t = this.tracks.get(id);
     if (t === undefined) {
-      t = { term: 0, commit: 0, durableTerm: 0, durableVote: null, stint: null };
+      t = { term: 0, commit: 0, commitBefore: 0, durableTerm: 0, durableVote: null, stint: null };
       this.tracks.set(id, t);
     }
     return t;

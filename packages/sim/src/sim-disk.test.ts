@@ -1,7 +1,7 @@
 import { describe, expect, it } from "vitest";
 import { logIndex, nodeId, term, type NodeId } from "@replog/common";
 import { SimDisk } from "./sim-disk.js";
-import type { Entry } from "./raft-api.js";
+import type { Entry } from "@replog/raft";
 
 const voters: NodeId[] = [nodeId(1), nodeId(2), nodeId(3)];
 const entry = (index: number, t: number): Entry => ({ index: logIndex(index), term: term(t), type: "normal", data: new Uint8Array([index]) });

@@ -11,7 +11,7 @@
 // Called by the simulated node shell (`sim-node.ts`) on the simulation loop.
 
 import { assert, logIndex, term, type LogIndex, type NodeId, type Term } from "@replog/common";
-import type { Entry, HardState, RaftStorage, Snapshot } from "./raft-api.js";
+import type { Entry, HardState, RaftStorage, Snapshot } from "@replog/raft";
 
 export type WriteOp =
   | { readonly kind: "append"; readonly entries: readonly Entry[] }

@@ -4,7 +4,7 @@
 // value, which lets the checker verify a snapshot against the committed history.
 
 import { assert, logIndex, type LogIndex } from "@replog/common";
-import type { Entry, Snapshot } from "./raft-api.js";
+import type { Entry, Snapshot } from "@replog/raft";
 
 /** FNV-1a over the entry's index, term, type and payload, chained onto `previous`. */
 export function chainEntry(previous: number, entry: Entry): number {

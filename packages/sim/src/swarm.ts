@@ -36,6 +36,8 @@ export interface RaftSwarm {
   /** Mean gap between pauses (SIGSTOP), or 0 when pauses are off. */
   readonly pauseGapMeanMs: number;
   readonly pauseDurationMeanMs: number;
+  /** Probability that a crash, pause or partition aims at the current leader (Jepsen's "kill the primary"). */
+  readonly leaderTargetProbability: number;
   /** Mean gap between client proposals. */
   readonly proposalGapMeanMs: number;
   /** Take a snapshot and compact every this many applied entries, or 0 for never. */
@@ -55,14 +57,17 @@ export function drawSwarm(random: Random, chaosDurationMs: number): RaftSwarm {
   const skewOn = coin();
   const tickSkew = Array.from({ length: voters + observers }, () => (skewOn ? (random.next() - 0.5) * 0.6 : 0));
   const lossy = coin();
+  // A slow network (delays near or above the election timeout) makes elections churn and
+  // responses arrive terms late: the home of stale-vote and stale-ack bugs.
+  const slow = coin(0.3);
   const network: NetworkFaults = {
     dropProbability: lossy ? random.next() * 0.2 : 0,
     delayMinMs: between(1, 5),
-    delayMeanMs: between(0, 30),
-    delayMaxMs: between(40, 150),
+    delayMeanMs: slow ? between(50, 150) : between(0, 30),
+    delayMaxMs: slow ? between(200, 500) : between(40, 150),
     duplicateProbability: coin() ? random.next() * 0.1 : 0,
     reorderProbability: coin() ? random.next() * 0.2 : 0,
-    reorderDelayMaxMs: between(10, 300),
+    reorderDelayMaxMs: slow ? between(200, 1000) : between(10, 300),
   };
   const shapes = partitionShapes.filter(() => coin(0.6));
   const partitionsOn = coin() && shapes.length > 0;
@@ -89,6 +94,7 @@ export function drawSwarm(random: Random, chaosDurationMs: number): RaftSwarm {
     tornWriteProbability: random.next(),
     pauseGapMeanMs: pausesOn ? between(500, 4000) : 0,
     pauseDurationMeanMs: between(100, 2000),
+    leaderTargetProbability: coin() ? random.next() : 0,
     proposalGapMeanMs: between(5, 200),
     snapshotEveryEntries: coin() ? between(3, 40) : 0,
     compactionRetainEntries: between(0, 10),
@@ -107,7 +113,7 @@ export function describeSwarm(s: RaftSwarm): string[] {
     `network: drop ${pct(n.dropProbability)}, delay ${n.delayMinMs}+exp(${n.delayMeanMs}) <= ${n.delayMaxMs} ms, duplicate ${pct(n.duplicateProbability)}, reorder ${pct(n.reorderProbability)} up to +${n.reorderDelayMaxMs} ms`,
     `partitions: ${off(s.partitionGapMeanMs, `every ~${s.partitionGapMeanMs} ms for ~${s.partitionDurationMeanMs} ms, shapes ${s.partitionShapes.join("/")}`)}`,
     `crashes: ${off(s.crashGapMeanMs, `every ~${s.crashGapMeanMs} ms, down ~${s.crashDowntimeMeanMs} ms, mid-write ${pct(s.crashMidWriteProbability)}, torn ${pct(s.tornWriteProbability)}`)}`,
-    `pauses: ${off(s.pauseGapMeanMs, `every ~${s.pauseGapMeanMs} ms for ~${s.pauseDurationMeanMs} ms`)}`,
+    `pauses: ${off(s.pauseGapMeanMs, `every ~${s.pauseGapMeanMs} ms for ~${s.pauseDurationMeanMs} ms`)}; faults aim at the leader ${pct(s.leaderTargetProbability)} of the time`,
     `workload: a proposal every ~${s.proposalGapMeanMs} ms; snapshots ${s.snapshotEveryEntries === 0 ? "off" : `every ${s.snapshotEveryEntries} entries, keep ${s.compactionRetainEntries}`}; chaos for ${s.chaosDurationMs} ms`,
   ];
 }

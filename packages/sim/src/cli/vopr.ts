@@ -1,0 +1,111 @@
+// `pnpm vopr`: replay one simulated Raft run with its readable trace, or run a range of seeds
+// and report the first that fails (TigerBeetle's VOPR). The only impure file of @replog/sim:
+// it reads argv, prints, and measures wall time for the summary.
+//
+//   pnpm vopr --seed 42                     replay seed 42, printing every trace line
+//   pnpm vopr --seeds 1..1000               run a range; print the first failing seed and how to replay it
+//   pnpm vopr --seeds 1..200 --bug commitPreviousTermByCounting
+//   options: --bug NAME (a planted bug), --no-rule-checks (end-to-end properties only),
+//            --chaos-ms N (length of the fault phase), --quiet (--seed: summary only)
+
+import { parseArgs } from "node:util";
+import { SimulationFailure, plantedBugs, runRaftSimulation, type PlantedBug, type RaftSimulationOptions } from "../index.js";
+
+interface Cli {
+  readonly seed?: number;
+  readonly range?: { from: number; to: number };
+  readonly options: Omit<RaftSimulationOptions, "seed">;
+  readonly quiet: boolean;
+  readonly replayFlags: string;
+}
+
+const USAGE = "usage: pnpm vopr (--seed N | --seeds A..B) [--bug countVotesFromOlderTerms|commitPreviousTermByCounting] [--no-rule-checks] [--chaos-ms N] [--quiet]";
+
+function parse(argv: readonly string[]): Cli {
+  const { values } = parseArgs({
+    args: [...argv],
+    options: {
+      seed: { type: "string" },
+      seeds: { type: "string" },
+      bug: { type: "string" },
+      "no-rule-checks": { type: "boolean", default: false },
+      "chaos-ms": { type: "string" },
+      quiet: { type: "boolean", default: false },
+      help: { type: "boolean", default: false },
+    },
+  });
+  if (values.help === true || (values.seed === undefined) === (values.seeds === undefined)) throw new Error(USAGE);
+  const bug = values.bug;
+  if (bug !== undefined && !plantedBugs.includes(bug as PlantedBug)) throw new Error(`unknown bug ${bug}; one of ${plantedBugs.join(", ")}`);
+  const chaosMs = values["chaos-ms"] === undefined ? undefined : integer(values["chaos-ms"], "--chaos-ms");
+  const options: Omit<RaftSimulationOptions, "seed"> = {
+    ...(bug === undefined ? {} : { plantedBug: bug as PlantedBug }),
+    ...(values["no-rule-checks"] === true ? { ruleChecks: false } : {}),
+    ...(chaosMs === undefined ? {} : { chaosDurationMs: chaosMs }),
+  };
+  const replayFlags = [bug === undefined ? "" : ` --bug ${bug}`, values["no-rule-checks"] === true ? " --no-rule-checks" : "", chaosMs === undefined ? "" : ` --chaos-ms ${chaosMs}`].join("");
+  const quiet = values.quiet === true;
+  if (values.seed !== undefined) return { seed: integer(values.seed, "--seed"), options, quiet, replayFlags };
+  const m = /^(\d+)\.\.(\d+)$/.exec(values.seeds!);
+  if (m === null || Number(m[1]) > Number(m[2])) throw new Error(`--seeds wants A..B with A <= B, got ${values.seeds}`);
+  return { range: { from: Number(m[1]), to: Number(m[2]) }, options, quiet, replayFlags };
+}
+
+function integer(text: string, flag: string): number {
+  const n = Number(text);
+  if (!Number.isSafeInteger(n) || n < 0) throw new Error(`${flag} wants a non-negative integer, got ${text}`);
+  return n;
+}
+
+function replayOne(cli: Cli, seed: number): number {
+  try {
+    const r = runRaftSimulation({ ...cli.options, seed, fullTrace: !cli.quiet });
+    if (!cli.quiet) process.stdout.write(r.trace.text());
+    const s = r.stats;
+    console.log(`seed ${seed}: ok after ${s.events} events, ${r.endMs} virtual ms; highest term ${s.highestTerm}, ${s.highestCommitted} entries committed, ${s.crashes} crashes, ${s.partitions} partitions, ${s.pauses} pauses; trace ${r.trace.lineCount} lines, hash ${r.trace.hash()}`);
+    return 0;
+  } catch (error) {
+    if (!(error instanceof SimulationFailure)) throw error;
+    if (!cli.quiet) process.stdout.write(error.trace.text());
+    console.log(`seed ${seed}: FAILED at event ${error.eventNumber} (${error.timeMs} virtual ms): ${error.violation.message}`);
+    return 1;
+  }
+}
+
+function runRange(cli: Cli, from: number, to: number): number {
+  const startedMs = performance.now();
+  for (let seed = from; seed <= to; seed++) {
+    try {
+      runRaftSimulation({ ...cli.options, seed });
+    } catch (error) {
+      if (!(error instanceof SimulationFailure)) throw error;
+      console.log(error.trace.tail(40));
+      console.log(`\nseed ${seed}: FAILED at event ${error.eventNumber} (${error.timeMs} virtual ms): ${error.violation.message}`);
+      console.log(`${seed - from} seeds passed before it (${from}..${seed - 1}).`);
+      console.log(`replay: pnpm vopr --seed ${seed}${cli.replayFlags}`);
+      return 1;
+    }
+    if ((seed - from + 1) % 100 === 0) console.log(`... ${seed - from + 1} seeds ok`);
+  }
+  const seconds = ((performance.now() - startedMs) / 1000).toFixed(1);
+  console.log(`all ${to - from + 1} seeds ${from}..${to} passed in ${seconds} s`);
+  return 0;
+}
+
+function main(): number {
+  let cli: Cli;
+  try {
+    cli = parse(process.argv.slice(2));
+  } catch (error) {
+    console.error(error instanceof Error ? error.message : String(error));
+    return 2;
+  }
+  return cli.seed !== undefined ? replayOne(cli, cli.seed) : runRange(cli, cli.range!.from, cli.range!.to);
+}
+
+// `pnpm vopr --seed 1 | head` closes the pipe early: that is not an error.
+process.stdout.on("error", (error: NodeJS.ErrnoException) => {
+  if (error.code === "EPIPE") process.exit(process.exitCode ?? 0);
+  throw error;
+});
+process.exitCode = main();
