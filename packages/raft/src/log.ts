@@ -36,6 +36,11 @@ export class RaftLog {
     return this.unstable.maybeLastIndex() ?? this.storage.lastIndex();
   }
 
+  /** The last index the shell has persisted (entries after it are unstable or in progress). */
+  lastStableIndex(): LogIndex {
+    return this.unstable.entries.length > 0 ? logIndex(this.unstable.offset - 1) : this.lastIndex();
+  }
+
   lastTerm(): Term {
     const t = this.term(this.lastIndex());
     assert(t !== undefined, "the last entry always has a known term");

@@ -155,7 +155,8 @@ export class Raft {
     const next = logIndex(this.log.lastIndex() + 1);
     for (const v of this.voters) this.progress.set(v, new Progress(next, this.cfg.maxInflightMsgs));
     const self = this.progress.get(this.id)!;
-    self.maybeUpdate(this.log.lastIndex());
+    // Our own copy counts once it is durable; entries still unstable are counted in persisted().
+    self.maybeUpdate(this.log.lastStableIndex());
     self.becomeReplicate();
     self.recentActive = true;
     // Raft §5.4.2 and §8: a leader commits nothing from earlier terms until an entry of its own
@@ -479,10 +480,16 @@ export class Raft {
       index = logIndex(index + 1);
       return { term: this.term, index, type: it.type, data: it.data };
     });
-    const last = this.log.append(ents);
-    this.progress.get(this.id)!.maybeUpdate(last);
-    this.maybeCommit();
-    return last;
+    return this.log.append(ents);
+  }
+
+  /**
+   * The shell persisted our log up to (index, term). A leader counts its own copy only now, so
+   * the commit index never exceeds what a majority holds durably, even with a single voter.
+   */
+  persisted(index: LogIndex, term: Term): void {
+    if (this.role !== "leader" || this.log.term(index) !== term) return;
+    if (this.progress.get(this.id)!.maybeUpdate(index) && this.maybeCommit()) this.bcastAppend();
   }
 
   propose(data: Uint8Array): ProposeResult {

@@ -144,7 +144,10 @@ export class RawNode {
   advance(rd: Ready): void {
     const log = this.raft.log;
     const lastEntry = rd.entries[rd.entries.length - 1];
-    if (lastEntry) log.stableTo(lastEntry.index, lastEntry.term);
+    if (lastEntry) {
+      log.stableTo(lastEntry.index, lastEntry.term);
+      this.raft.persisted(lastEntry.index, lastEntry.term);
+    }
     if (rd.snapshot) {
       log.stableSnapTo(rd.snapshot.meta.index);
       log.appliedTo(rd.snapshot.meta.index);

@@ -127,8 +127,8 @@ export class Network {
     for (let round = 0; round < maxRounds; round++) {
       const out: Message[] = [];
       for (const t of this.nodes.values()) out.push(...this.processReady(t));
-      if (out.length === 0) return;
       for (const m of out) this.deliver(m);
+      if (out.length === 0 && ![...this.nodes.values()].some((t) => t.node.hasReady())) return;
     }
     throw new Error("network did not stabilize");
   }
