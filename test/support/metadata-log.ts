@@ -5,12 +5,14 @@
 import { createHash } from "node:crypto";
 import { RaftFetchClient, type RaftPeer } from "@replog/raft-shell";
 import { logIndex, nodeId, term, type NodeId } from "@replog/common";
-import type { Message } from "@replog/raft-shell";
+import type { Message, Snapshot } from "@replog/raft-shell";
 
 export interface CommittedEntry {
   index: number;
   term: number;
   digest: string;
+  type: "normal" | "noop";
+  data: Uint8Array;
 }
 
 export interface CommittedLog {
@@ -18,6 +20,7 @@ export interface CommittedLog {
   commit: number;
   /** Index of the first entry returned (entries before it are only in a snapshot). */
   firstIndex: number;
+  snapshot?: Snapshot;
   entries: CommittedEntry[];
 }
 
@@ -32,10 +35,12 @@ export async function readCommittedLog(clusterId: string, voters: readonly RaftP
     let lastTerm = 0;
     let firstIndex = 1;
     let commit = 0;
+    let snapshot: Snapshot | undefined;
     for (let round = 0; round < 100_000; round++) {
       const request: Message = { type: "Fetch", from: OBSERVER_ID, to: leader, term: term(0), fetchIndex: logIndex(fetchIndex), lastFetchedTerm: term(lastTerm) };
       const res = await client.fetch(request, 5_000);
       if (res.type === "Snapshot") {
+        snapshot = res.snapshot;
         fetchIndex = res.snapshot.meta.index;
         lastTerm = res.snapshot.meta.term;
         firstIndex = fetchIndex + 1;
@@ -45,13 +50,13 @@ export async function readCommittedLog(clusterId: string, voters: readonly RaftP
       if (res.outcome !== "entries") throw new Error(`fetch from ${leader} answered ${res.outcome} (leader hint ${res.leaderHint})`);
       commit = res.commit;
       const fresh = res.entries.filter((e) => e.index <= commit);
-      for (const e of fresh) entries.push({ index: e.index, term: e.term, digest: createHash("sha1").update(e.data).update(e.type).digest("hex").slice(0, 12) });
+      for (const e of fresh) entries.push({ index: e.index, term: e.term, digest: createHash("sha1").update(e.data).update(e.type).digest("hex").slice(0, 12), type: e.type, data: e.data });
       if (fresh.length === 0 || fresh.length < res.entries.length) break;
       fetchIndex = fresh[fresh.length - 1]!.index;
       lastTerm = fresh[fresh.length - 1]!.term;
       if (fetchIndex >= commit) break;
     }
-    return { leader, commit, firstIndex, entries };
+    return { leader, commit, firstIndex, entries, ...(snapshot ? { snapshot } : {}) };
   } finally {
     client.close();
   }
