@@ -165,3 +165,18 @@ describe("MetadataDelta.localChanges", () => {
     expect(delta.localChanges(b(3)).deletes).toEqual([{ topicName: "orders", topicId: T, partitionId: 0, topicDeleted: false }]);
   });
 });
+
+describe("ConfigsImage.effectiveTopicConfig", () => {
+  it("layers topic configs over the cluster default over server.properties over Kafka's defaults", () => {
+    const img = imageOf(
+      [
+        { type: "ConfigRecord", resourceType: "BROKER", resourceName: "", name: "unclean.leader.election.enable", value: "true" },
+        { type: "ConfigRecord", resourceType: "BROKER", resourceName: "", name: "min.insync.replicas", value: "3" },
+      ],
+      base,
+    );
+    const config = img.configs.effectiveTopicConfig("orders", { "retention.ms": "1000", "min.insync.replicas": "1" });
+    expect(config).toMatchObject({ minInsyncReplicas: 2, uncleanLeaderElectionEnable: true, retentionMs: 1000, segmentBytes: 1_073_741_824 });
+    expect(img.configs.effectiveTopicConfig("other")).toMatchObject({ minInsyncReplicas: 3 });
+  });
+});

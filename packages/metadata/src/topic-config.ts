@@ -39,8 +39,30 @@ export const TOPIC_CONFIG = defineConfig({
 
 export type TopicConfig = ConfigValues<typeof TOPIC_CONFIG>;
 
-/** The effective config of a topic: Kafka's defaults overlaid with the topic's dynamic configs. */
+/** Kafka's defaults overlaid with the given topic-level values. */
 export function topicConfig(dynamic: ReadonlyMap<string, string> | Readonly<Record<string, string>>): TopicConfig {
   const raw = dynamic instanceof Map ? Object.fromEntries(dynamic) : (dynamic as Readonly<Record<string, string>>);
   return TOPIC_CONFIG.parse(raw);
+}
+
+/** Topic keys that fall back to the cluster-wide dynamic broker default (ConfigRecord BROKER ""). */
+export const CLUSTER_DEFAULT_TOPIC_KEYS: readonly string[] = ["min.insync.replicas", "unclean.leader.election.enable"];
+
+/**
+ * The effective config of a topic, the same on controllers and brokers: the topic's dynamic
+ * configs, else the cluster-wide dynamic default (for CLUSTER_DEFAULT_TOPIC_KEYS), else the
+ * node's server.properties values (given under topic-level names), else Kafka's default.
+ */
+export function effectiveTopicConfig(
+  topicDynamic: ReadonlyMap<string, string>,
+  clusterDefault: ReadonlyMap<string, string>,
+  staticTopicDefaults: Readonly<Record<string, string>> = {},
+): TopicConfig {
+  const merged: Record<string, string> = { ...staticTopicDefaults };
+  for (const name of CLUSTER_DEFAULT_TOPIC_KEYS) {
+    const value = clusterDefault.get(name);
+    if (value !== undefined) merged[name] = value;
+  }
+  for (const [name, value] of topicDynamic) merged[name] = value;
+  return TOPIC_CONFIG.parse(merged);
 }

@@ -4,7 +4,7 @@
 // min.insync.replicas). Handlers return records; only replay() changes state.
 
 import { ConfigError, serverConfigDef } from "@replog/common";
-import { TOPIC_CONFIG, topicConfig, type ConfigRecord, type ConfigResourceType, type TopicConfig } from "@replog/metadata";
+import { effectiveTopicConfig, TOPIC_CONFIG, type ConfigRecord, type ConfigResourceType, type TopicConfig } from "@replog/metadata";
 import { apiError, type ApiError } from "./controller-errors.js";
 import { controllerResult, type ControllerResult } from "./controller-result.js";
 
@@ -29,9 +29,6 @@ export interface AlterConfigsResult {
   readonly resourceName: string;
   readonly error?: ApiError;
 }
-
-/** Keys that a topic config takes from the cluster-wide broker default when the topic sets none. */
-const BROKER_DEFAULT_SYNONYMS = ["min.insync.replicas", "unclean.leader.election.enable"];
 
 const key = (type: ConfigResourceType, name: string): string => `${type}:${name}`;
 
@@ -78,14 +75,7 @@ export class ConfigurationControlManager {
 
   /** Topic dynamic config, then the cluster-wide dynamic default, then server.properties, then Kafka's default. */
   effectiveTopicConfig(topicName: string): TopicConfig {
-    const merged: Record<string, string> = { ...this.staticTopicDefaults };
-    const clusterDefault = this.configsOf("BROKER", "");
-    for (const name of BROKER_DEFAULT_SYNONYMS) {
-      const value = clusterDefault.get(name);
-      if (value !== undefined) merged[name] = value;
-    }
-    for (const [name, value] of this.configsOf("TOPIC", topicName)) merged[name] = value;
-    return topicConfig(merged);
+    return effectiveTopicConfig(this.configsOf("TOPIC", topicName), this.configsOf("BROKER", ""), this.staticTopicDefaults);
   }
 
   uncleanLeaderElectionEnabled(topicName: string): boolean {

@@ -2,6 +2,7 @@
 // defaults live with the config definitions, not in the log. Immutable.
 
 import type { ConfigRecord, ConfigResourceType } from "../records.js";
+import { effectiveTopicConfig, type TopicConfig } from "../topic-config.js";
 
 export interface ConfigResource {
   readonly type: ConfigResourceType;
@@ -29,6 +30,11 @@ export class ConfigsImage {
 
   isEmpty(): boolean {
     return this.resources.size === 0;
+  }
+
+  /** Same layering as the controller's (topic-config.ts effectiveTopicConfig). */
+  effectiveTopicConfig(topicName: string, staticTopicDefaults: Readonly<Record<string, string>> = {}): TopicConfig {
+    return effectiveTopicConfig(this.topicConfigs(topicName), this.configs({ type: "BROKER", name: "" }), staticTopicDefaults);
   }
 
   /** One ConfigRecord per set key, ordered by resource key then name (for snapshots). */
