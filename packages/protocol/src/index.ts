@@ -15,3 +15,4 @@ export * from "./murmur2.js";
 export * from "./load-protos.js";
 export * from "./grpc-options.js";
 export * from "./controller-client.js";
+export * from "./health-service.js";

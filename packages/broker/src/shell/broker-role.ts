@@ -7,7 +7,7 @@
 import * as grpc from "@grpc/grpc-js";
 import { Gauge, type Registry } from "prom-client";
 import type { Logger, NodeId, ResolvedServerConfig } from "@replog/common";
-import { CHANNEL_OPTIONS } from "@replog/protocol";
+import { CHANNEL_OPTIONS, addHealthService } from "@replog/protocol";
 import { BrokerLifecycle } from "./broker-lifecycle.js";
 import { MetadataFollower } from "./metadata-follower.js";
 
@@ -106,6 +106,7 @@ export class BrokerRole {
     const controllerNames = config.controllerListenerNames.map((n) => n.toUpperCase());
     const endpoint = listeners.find((l) => !controllerNames.includes(l.listener))!;
     const address = `${endpoint.host === "" ? "0.0.0.0" : endpoint.host}:${endpoint.port}`;
+    addHealthService(this.server, (service) => (service === "" || service === "replog.broker" ? (this.health().ready ? "SERVING" : "NOT_SERVING") : "SERVICE_UNKNOWN"));
     await new Promise<void>((resolve, reject) =>
       this.server.bindAsync(address, grpc.ServerCredentials.createInsecure(), (err) => (err ? reject(new Error(`cannot listen on ${address}: ${err.message}`)) : resolve())),
     );

@@ -8,19 +8,21 @@ import { join } from "node:path";
 import { Registry } from "prom-client";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { RecordingLogger, resolveServerConfig } from "@replog/common";
-import { callUnary, newControllerClient, type ControllerClient } from "@replog/protocol";
+import * as grpc from "@grpc/grpc-js";
+import { callUnary, healthServiceDefinition, newControllerClient, type ControllerClient } from "@replog/protocol";
 import { ControllerRole } from "./controller-role.js";
 
 const CLUSTER_ID = "MkU3OEVBNTcwNTJENDM2Qk";
 let dir: string;
 let role: ControllerRole;
 let client: ControllerClient;
+let port: number;
 // eslint-disable-next-line @typescript-eslint/no-explicit-any
 const call = (method: string, req: object): Promise<any> => callUnary(client, (client as any)[method], req, 5_000);
 
 beforeAll(async () => {
   dir = mkdtempSync(join(tmpdir(), "replog-controller-role-"));
-  const port = 20_000 + Math.floor(Math.random() * 20_000);
+  port = 20_000 + Math.floor(Math.random() * 20_000);
   const resolved = resolveServerConfig({
     "process.roles": "controller",
     "node.id": "1",
@@ -107,6 +109,17 @@ describe("controller role over gRPC", () => {
     const b = await call("AllocateProducerIds", { brokerId: 4, brokerEpoch: epoch });
     expect(a.errorCode).toBe(0);
     expect(Number(b.producerIdStart)).toBe(Number(a.producerIdStart) + a.producerIdLen);
+  });
+
+  it("answers the standard gRPC health check", async () => {
+    const Health = healthServiceDefinition();
+    const h = new Health(`127.0.0.1:${port}`, grpc.credentials.createInsecure()) as unknown as grpc.Client & Record<string, never>;
+    // eslint-disable-next-line @typescript-eslint/no-explicit-any
+    const check = (service: string) => callUnary<any, any>(h, (h as any).Check, { service }, 5_000);
+    expect(await check("")).toEqual({ status: "SERVING" });
+    expect(await check("replog.controller.v1.Controller")).toEqual({ status: "SERVING" });
+    await expect(check("nope")).rejects.toThrow(/NOT_FOUND/);
+    h.close();
   });
 
   it("describes itself as the leader of a one-voter quorum", async () => {

@@ -12,7 +12,7 @@ import type { Registry } from "prom-client";
 import { Gauge } from "prom-client";
 import type { Logger, NodeId, ResolvedServerConfig } from "@replog/common";
 import { systemClock, systemRandom } from "@replog/common/node";
-import { CHANNEL_OPTIONS, controllerServiceDefinition, kafkaError, type DescribeQuorumResponseWire, type ReplicaStateWire } from "@replog/protocol";
+import { CHANNEL_OPTIONS, addHealthService, controllerServiceDefinition, kafkaError, type DescribeQuorumResponseWire, type ReplicaStateWire } from "@replog/protocol";
 import { DurableRaftLog, GrpcRaftTransport, MetadataStateMachine, RaftDriver, ticksFor, type Message, type SoftState } from "@replog/raft-shell";
 import { controllerApiHandlers } from "./controller-api.js";
 import { QuorumController } from "./quorum-controller.js";
@@ -179,6 +179,9 @@ export class ControllerRole {
     const names = config.controllerListenerNames.map((n) => n.toUpperCase());
     const endpoint = listeners.find((l) => names.includes(l.listener))!;
     this.transport.addToServer(this.server);
+    addHealthService(this.server, (service) =>
+      service === "" || service === "replog.controller.v1.Controller" ? (this.health().ready ? "SERVING" : "NOT_SERVING") : "SERVICE_UNKNOWN",
+    );
     this.server.addService(controllerServiceDefinition().service, {
       DescribeQuorum: (_call: unknown, cb: grpc.sendUnaryData<DescribeQuorumResponseWire>) => cb(null, this.describeQuorum()),
       ...controllerApiHandlers(this.controller, {
