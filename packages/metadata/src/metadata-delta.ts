@@ -3,7 +3,7 @@
 // delta.replay(record) for each committed record; image = delta.apply(provenance); then hands
 // delta.localChanges(brokerId) to its replica manager (STYLE habit 2).
 
-import { unreachable, type BrokerId } from "@replog/common";
+import { assert, unreachable, type BrokerId } from "@replog/common";
 import { ClusterDelta } from "./image/cluster-delta.js";
 import { ConfigsDelta } from "./image/configs-delta.js";
 import { ProducerIdsImage } from "./image/producer-ids-image.js";
@@ -11,7 +11,6 @@ import { TopicsDelta } from "./image/topics-delta.js";
 import type { LocalReplicaChanges } from "./image/local-replica-changes.js";
 import { MetadataImage, type MetadataProvenance } from "./metadata-image.js";
 import type { FeatureLevelRecord, MetadataRecord, ProducerIdsRecord } from "./records.js";
-import { assert } from "@replog/common";
 
 export class MetadataDelta {
   readonly cluster: ClusterDelta;
