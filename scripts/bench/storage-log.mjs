@@ -2,17 +2,21 @@
 // Benchmark of the @replog/storage partition log against plain `fs` on the same disk.
 //
 // Workload: append `--gib` GiB (default 1) as 16 KiB record batches, then the same as 1 MiB
-// batches, each through `Log.appendAsLeader` with Kafka's default topic config (1 GiB segments,
-// no fsync per append: flush.messages / flush.ms unset), then read everything back with
-// `Log.read(offset, 1 MiB)`. The reference writes the same buffers with a plain sequential
-// `FileHandle.write` (and, as a second reference, `fs.writeSync`) to a file in the same directory,
-// and reads it back in the same read size. The RESULT line uses the faster of the two references.
-// Before each read phase both files are fsynced outside the timed region, so every read comes from
-// the page cache and no write-back of one phase runs into the next. What the log adds: a CRC-32C
-// check of every batch, offset assignment, index entries, and for reads an index lookup, a header
-// scan and a cut at whole batches.
+// batches, through `Log.appendAsLeader` with Kafka's default topic config (1 GiB segments, no
+// fsync per append: flush.messages / flush.ms unset), with `--inflight` appends outstanding
+// (default 4, as a leader serving several produce requests; 1 is also printed), then read it all
+// back with `Log.read(offset, 1 MiB)` one read at a time, as a consumer does.
 //
-// Usage: pnpm build && node scripts/bench/storage-log.mjs [--gib 1] [--runs 1] [--dir /tmp]
+// References, in the same run, on the same buffers and directory: plain `FileHandle.write` one at
+// a time, the same with `--inflight` positional writes outstanding, and `fs.writeSync`; reads
+// with `FileHandle.read` of 1 MiB into a fresh buffer each (the log returns buffers its caller
+// keeps). RESULT lines compare against the fastest reference. Both sides' files are fsynced
+// outside the timed regions, so reads come from the page cache and no write-back of one phase runs
+// into the next. What the log adds: the CRC-32C check of every batch, offset assignment, index
+// entries; on reads an index lookup (or a remembered position), a header scan and a cut at whole
+// batches.
+//
+// Usage: pnpm build && node scripts/bench/storage-log.mjs [--gib 1] [--runs 1] [--inflight 4] [--dir /tmp]
 //        (REPLOG_BENCH_GIB overrides the default size.)
 // Output: one line per figure, then
 //   RESULT storage-append ours=<MB/s> reference=<MB/s> ratio=<r>
@@ -31,12 +35,14 @@ const { values: args } = parseArgs({
     gib: { type: "string", default: process.env.REPLOG_BENCH_GIB ?? "1" },
     runs: { type: "string", default: "1" },
     dir: { type: "string", default: tmpdir() },
+    inflight: { type: "string", default: "4" },
   },
 });
 const GIB = Number(args.gib);
 const RUNS = Number(args.runs);
 const TOTAL_BYTES = Math.round(GIB * 1024 ** 3);
 const READ_BYTES = 1024 * 1024;
+const INFLIGHT = Number(args.inflight);
 const clock = { nowMs: () => performance.now(), wallMs: () => Date.now() };
 
 /** A batch of about `targetBytes` with 1000-byte values, never above Kafka's max.message.bytes. */
@@ -51,10 +57,22 @@ function makeBatch(targetBytes) {
 const mb = (bytes, ms) => bytes / 1e6 / (ms / 1000);
 const median = (xs) => [...xs].sort((a, b) => a - b)[Math.floor(xs.length / 2)];
 
-async function oursAppend(dir, batch, count) {
+/** Runs `op(i)` for i < count with at most `window` outstanding. */
+async function windowed(count, window, op) {
+  const inflight = new Set();
+  for (let i = 0; i < count; i++) {
+    const p = op(i).then(() => inflight.delete(p));
+    inflight.add(p);
+    if (inflight.size >= window) await Promise.race(inflight);
+  }
+  await Promise.all(inflight);
+}
+
+async function oursAppend(dir, pool, count, window) {
   const log = await Log.open(join(dir, "bench-0"), logConfig(), { clock, io: new NodeFileIO() });
   const start = performance.now();
-  for (let i = 0; i < count; i++) await log.appendAsLeader(batch, 0);
+  // The leader patches offsets into each buffer, so appends in flight need their own buffers.
+  await windowed(count, window, (i) => log.appendAsLeader(pool[i % pool.length], 0));
   const ms = performance.now() - start;
   await log.flush();
   return { log, ms };
@@ -80,14 +98,11 @@ async function oursRead(log) {
   return { ms: performance.now() - start, bytes };
 }
 
-async function referenceAppendAsync(path, batch, count) {
+async function referenceAppendAsync(path, pool, count, window) {
   const file = await open(path, "w");
+  const size = pool[0].length;
   const start = performance.now();
-  let position = 0;
-  for (let i = 0; i < count; i++) {
-    await file.write(batch, 0, batch.length, position);
-    position += batch.length;
-  }
+  await windowed(count, window, (i) => file.write(pool[i % pool.length], 0, size, i * size));
   const ms = performance.now() - start;
   await file.sync();
   await file.close();
@@ -120,35 +135,43 @@ async function referenceRead(path, total) {
 }
 
 async function phase(dir, label, batchBytes) {
-  const batch = makeBatch(batchBytes);
+  const pool = Array.from({ length: INFLIGHT + 1 }, () => makeBatch(batchBytes));
+  const batch = pool[0];
   const count = Math.ceil(TOTAL_BYTES / batch.length);
   const bytes = count * batch.length;
-  const ours = { append: [], read: [] };
-  const ref = { append: [], appendSync: [], read: [] };
+  const f = { ours: [], ours1: [], oursRead: [], ref1: [], refN: [], refSync: [], refRead: [] };
+  const path = join(dir, "reference.bin");
   for (let run = 0; run < RUNS; run++) {
-    const { log, ms } = await oursAppend(dir, batch, count);
-    ours.append.push(ms);
+    const one = await oursAppend(dir, pool, count, 1);
+    f.ours1.push(one.ms);
+    await one.log.delete();
+    f.ref1.push(await referenceAppendAsync(path, pool, count, 1));
+    await rm(path);
+    const { log, ms } = await oursAppend(dir, pool, count, INFLIGHT);
+    f.ours.push(ms);
     const r = await oursRead(log);
     if (r.bytes !== bytes) throw new Error(`read back ${r.bytes} bytes, appended ${bytes}`);
-    ours.read.push(r.ms);
+    f.oursRead.push(r.ms);
     await log.delete();
-    const path = join(dir, "reference.bin");
-    ref.append.push(await referenceAppendAsync(path, batch, count));
-    const rr = await referenceRead(path, bytes);
-    ref.read.push(rr.ms);
-    ref.appendSync.push(referenceAppendSync(path, batch, count));
+    f.refN.push(await referenceAppendAsync(path, pool, count, INFLIGHT));
+    f.refRead.push((await referenceRead(path, bytes)).ms);
+    await rm(path);
+    f.refSync.push(referenceAppendSync(path, batch, count));
     await rm(path);
   }
-  const line = (what, xs) => console.log(`${label} ${what}: ${mb(bytes, median(xs)).toFixed(0)} MB/s (${(median(xs) / 1000).toFixed(2)} s for ${(bytes / 1e6).toFixed(0)} MB, ${batch.length} B batches)`);
-  line("append ours (Log.appendAsLeader)", ours.append);
-  line("append reference (FileHandle.write)", ref.append);
-  line("append reference (fs.writeSync)", ref.appendSync);
-  line("read ours (Log.read 1 MiB)", ours.read);
-  line("read reference (FileHandle.read 1 MiB)", ref.read);
+  const line = (what, xs) =>
+    console.log(`${label} ${what}: ${mb(bytes, median(xs)).toFixed(0)} MB/s (${(median(xs) / 1000).toFixed(2)} s for ${(bytes / 1e6).toFixed(0)} MB, ${batch.length} B batches)`);
+  line(`append ours (Log.appendAsLeader, ${INFLIGHT} in flight)`, f.ours);
+  line("append ours (Log.appendAsLeader, 1 in flight)", f.ours1);
+  line("append reference (FileHandle.write, 1 in flight)", f.ref1);
+  line(`append reference (FileHandle.write, ${INFLIGHT} in flight)`, f.refN);
+  line("append reference (fs.writeSync)", f.refSync);
+  line("read ours (Log.read 1 MiB)", f.oursRead);
+  line("read reference (FileHandle.read 1 MiB)", f.refRead);
   return {
     bytes,
-    ours: { append: median(ours.append), read: median(ours.read) },
-    ref: { append: Math.min(median(ref.append), median(ref.appendSync)), read: median(ref.read) },
+    ours: { append: median(f.ours), read: median(f.oursRead) },
+    ref: { append: Math.min(median(f.ref1), median(f.refN), median(f.refSync)), read: median(f.refRead) },
   };
 }
 

@@ -15,6 +15,7 @@ export interface FileStat {
   readonly size: number;
   /** Last modification, wall-clock ms (Kafka falls back to it when a segment has no timestamps). */
   readonly mtimeMs: number;
+  readonly isDirectory: boolean;
 }
 
 /** An open file: positional reads and writes only, so no hidden file position can go stale. */

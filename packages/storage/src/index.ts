@@ -13,3 +13,4 @@ export * from "./log-errors.js";
 export * from "./log-segment.js";
 export * from "./log.js";
 export * from "./log-cleaner.js";
+export * from "./log-directory.js";

@@ -112,6 +112,8 @@ export async function loadSegments(args: {
   clock: Clock;
   logger: Logger;
   recoveryPoint: number;
+  /** After a clean shutdown nothing needs recovery (Kafka's .kafka_cleanshutdown); indexes are still checked. */
+  cleanShutdown: boolean;
   /** Called before a segment is recovered, then with each batch found valid in it. */
   beforeRecovery: (baseOffset: number) => void;
   onRecoveredBatch: (header: BatchHeader) => void;
@@ -126,7 +128,7 @@ export async function loadSegments(args: {
     const { segment, indexesFound } = await LogSegment.open(io, dir, bases[i]!, sizes, clock);
     segments.push(segment);
     const nextBase = bases[i + 1];
-    const pastRecoveryPoint = nextBase === undefined || nextBase > args.recoveryPoint;
+    const pastRecoveryPoint = !args.cleanShutdown && (nextBase === undefined || nextBase > args.recoveryPoint);
     if (!pastRecoveryPoint && indexesFound && (await segment.indexesLookSane())) continue;
     if (!pastRecoveryPoint) logger.warn({ segment: segment.baseOffset }, "rebuilding missing or corrupt index");
     args.beforeRecovery(segment.baseOffset);

@@ -42,6 +42,11 @@ export interface LogDeps {
   readonly logStartOffset?: number;
   /** From `cleaner-offset-checkpoint`: where the not-yet-compacted part starts. Default: the start. */
   readonly firstDirtyOffset?: number;
+  /**
+   * The log was closed cleanly (Kafka's `.kafka_cleanshutdown` marker, kept by LogDirectory):
+   * no segment needs recovery and the recovery point is the log end. Default false.
+   */
+  readonly hadCleanShutdown?: boolean;
 }
 
 export interface AppendResult {
@@ -111,12 +116,12 @@ export class Log {
     const io = deps.io ?? nodeFileIO;
     const log = new Log(dir, config, io, deps.clock, (deps.logger ?? nullLogger).child({ component: "log", dir }));
     await io.mkdir(dir);
-    await log.load(deps.recoveryPoint ?? 0, deps.logStartOffset ?? 0);
+    await log.load(deps.recoveryPoint ?? 0, deps.logStartOffset ?? 0, deps.hadCleanShutdown ?? false);
     log.firstDirty = Math.min(deps.firstDirtyOffset ?? 0, log.logEnd);
     return log;
   }
 
-  private async load(recoveryPoint: number, logStartOffset: number): Promise<void> {
+  private async load(recoveryPoint: number, logStartOffset: number, cleanShutdown: boolean): Promise<void> {
     const before = await this.epochFile.read();
     for (const e of before) this.epochs.assign(e.epoch, e.startOffset);
     const { segments, truncatedBytes } = await loadSegments({
@@ -126,6 +131,7 @@ export class Log {
       clock: this.clock,
       logger: this.logger,
       recoveryPoint,
+      cleanShutdown,
       // Recovery re-derives the epochs of the batches it reads (Kafka LogSegment.recover): the
       // entries from the segment on are dropped first, then each epoch newer than the latest is
       // added at its first batch. Entries of earlier, trusted segments stay as the file had them.
@@ -148,7 +154,7 @@ export class Log {
       // Kafka LogLoader: a checkpointed start beyond the end means the log was emptied to start there.
       await this.truncateFullyAndStartAtInner(this.logStart);
     }
-    this.recovery = Math.min(recoveryPoint, this.logEnd);
+    this.recovery = cleanShutdown ? this.logEnd : Math.min(recoveryPoint, this.logEnd);
     await active.onBecomeActive();
     const cutEnd = this.epochs.truncateFromEnd(this.logEnd as Offset);
     const cutStart = this.epochs.truncateFromStart(this.logStart as Offset);

@@ -215,7 +215,8 @@ export class MemoryFileIO implements FileIO {
   async stat(path: string): Promise<FileStat | undefined> {
     this.checkAlive();
     const inode = this.files.get(path);
-    return inode ? { size: inode.size, mtimeMs: inode.mtimeMs } : undefined;
+    if (!inode) return this.dirs.has(path) ? { size: 0, mtimeMs: 0, isDirectory: true } : undefined;
+    return { size: inode.size, mtimeMs: inode.mtimeMs, isDirectory: false };
   }
 
   async readdir(dir: string): Promise<string[]> {

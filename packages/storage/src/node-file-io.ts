@@ -64,7 +64,7 @@ export class NodeFileIO implements FileIO {
   async stat(path: string): Promise<FileStat | undefined> {
     try {
       const s = await fsp.stat(path);
-      return { size: s.size, mtimeMs: s.mtimeMs };
+      return { size: s.size, mtimeMs: s.mtimeMs, isDirectory: s.isDirectory() };
     } catch (e) {
       if (isNotFound(e)) return undefined;
       throw e;

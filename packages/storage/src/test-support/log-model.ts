@@ -42,8 +42,8 @@ type Cmd = fc.AsyncCommand<Model, Real, true>;
 
 const pick = (lo: number, hi: number, frac: number): number => lo + Math.floor(frac * (hi - lo + 1 - 1e-9));
 
-export async function reopen(real: Real, model: Model, recoveryPoint: number): Promise<void> {
-  real.log = await Log.open(real.dir, real.config, { clock: real.clock, io: real.io, recoveryPoint, logStartOffset: model.logStart });
+export async function reopen(real: Real, model: Model, recoveryPoint: number, hadCleanShutdown = false): Promise<void> {
+  real.log = await Log.open(real.dir, real.config, { clock: real.clock, io: real.io, recoveryPoint, logStartOffset: model.logStart, hadCleanShutdown });
 }
 
 /** The log must match the model exactly: offsets, epochs, bytes. */
@@ -211,7 +211,7 @@ export class ReopenCommand implements Cmd {
   async run(model: Model, real: Real): Promise<void> {
     await real.log.close();
     real.io = real.io instanceof MemoryFileIO ? real.io.restart() : real.io;
-    await reopen(real, model, model.logEnd);
+    await reopen(real, model, model.logEnd, true);
     await checkAgainstModel(real, model);
     await checkContent(real, model);
   }
