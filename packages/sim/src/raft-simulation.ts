@@ -400,15 +400,17 @@ class RaftSimulation {
   /**
    * How long the core may take: 20 of the longest election timeouts (2 * electionTick ticks of the
    * slowest node), plus two worst-case round trips for every window of entries the most lagging
-   * core node may have to fetch (one window is maxEntriesPerMsg * maxInflightMsgs entries).
+   * node may have to fetch (one window is maxEntriesPerMsg * maxInflightMsgs entries, or
+   * maxEntriesPerMsg when observers fetch), at the liveness phase's delays.
    */
   private livenessBoundMs(): number {
     const s = this.swarm;
     const electionMs = 2 * s.electionTick * Math.max(...this.nodes.map((n) => this.tickIntervalMs(n.id)));
     const lastMax = Math.max(...this.nodes.map((n) => n.disk.lastIndex()));
-    const core = this.core.map((id) => this.node(id));
-    const commitMin = Math.min(...core.map((n) => (n.up ? n.status().commit : 0)));
-    const windows = Math.ceil((lastMax - commitMin) / (s.maxEntriesPerMsg * s.maxInflightMsgs));
+    const commitMin = Math.min(...this.nodes.map((n) => (n.up ? n.status().commit : 0)));
+    // Observers fetch one message's worth per round trip, so that is the window when they exist.
+    const window = s.maxEntriesPerMsg * (s.observers > 0 ? 1 : s.maxInflightMsgs);
+    const windows = Math.ceil((lastMax - commitMin) / window);
     return 20 * electionMs + windows * 4 * s.network.delayMaxMs;
   }
 
@@ -424,7 +426,12 @@ class RaftSimulation {
       return;
     }
     if (this.clock.nowMs() >= this.livenessDeadlineMs) {
-      const states = core.map((n) => (n.up ? `n${n.id} ${n.role} t${n.status().term} commit=${n.status().commit} last=${n.status().lastIndex}` : `n${n.id} down`));
+      const states = this.nodes.map((n) => {
+        const where = this.core.includes(n.id) ? "core" : n.voter ? "outside" : "observer";
+        if (!n.up) return `n${n.id} (${where}) down`;
+        const s = n.status();
+        return `n${n.id} (${where}) ${n.paused ? "paused " : ""}${n.role} t${s.term} commit=${s.commit} applied=${s.applied} last=${s.lastIndex}`;
+      });
       throw new InvariantViolation("liveness", `core did not elect, commit and converge by ${this.livenessDeadlineMs} ms: ${states.join("; ")}; marker ${this.marker === null ? "not proposed" : `${this.marker.index}/t${this.marker.term}`}`);
     }
     this.after(this.swarm.tickMs, { kind: "liveness-check" });
@@ -446,10 +453,16 @@ class RaftSimulation {
     return e !== undefined && e.term === m.term;
   }
 
+  /**
+   * The core is up, the marker is committed, and every running node (the core, plus any node
+   * outside it that happens to be up and not paused, observers included) has committed and
+   * applied the same index, at or past the marker.
+   */
   private converged(core: readonly SimNode[]): boolean {
     if (!this.markerCommitted() || core.some((n) => !n.up)) return false;
-    const commits = core.map((n) => n.status().commit);
-    const applied = core.map((n) => n.status().applied);
+    const running = this.nodes.filter((n) => n.up && !n.paused);
+    const commits = running.map((n) => n.status().commit);
+    const applied = running.map((n) => n.status().applied);
     const c = commits[0]!;
     return c >= this.marker!.index && commits.every((x) => x === c) && applied.every((x) => x === c);
   }
