@@ -7,6 +7,7 @@ import { ConfigError, serverConfigDef } from "@replog/common";
 import { effectiveTopicConfig, TOPIC_CONFIG, type ConfigRecord, type ConfigResourceType, type TopicConfig } from "@replog/metadata";
 import { apiError, type ApiError } from "./controller-errors.js";
 import { controllerResult, type ControllerResult } from "./controller-result.js";
+import { duplicateKeys } from "./request-duplicates.js";
 
 export type AlterConfigOp = "SET" | "DELETE" | "APPEND" | "SUBTRACT";
 
@@ -91,8 +92,12 @@ export class ConfigurationControlManager {
     topicExists: (name: string) => boolean,
   ): ControllerResult<AlterConfigsResult[]> {
     const records: ConfigRecord[] = [];
+    const duplicates = duplicateKeys(resources, (r) => key(r.resourceType, r.resourceName));
     const results = resources.map((resource): AlterConfigsResult => {
       const { resourceType, resourceName } = resource;
+      if (duplicates.has(key(resourceType, resourceName))) {
+        return { resourceType, resourceName, error: apiError("INVALID_REQUEST", `Resource ${resourceType} ${resourceName} is named more than once in the request`) };
+      }
       const outcome = this.alterOne(resource, topicExists);
       if ("error" in outcome) return { resourceType, resourceName, error: outcome.error };
       records.push(...outcome.records);

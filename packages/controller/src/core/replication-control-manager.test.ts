@@ -141,7 +141,7 @@ describe("DeleteTopics and CreatePartitions", () => {
     const ctx = new ControllerTestContext();
     ctx.activate(1, 2, 3);
     ctx.createTopic("t", [[1, 2], [2, 3]]);
-    const results = ctx.commit(ctx.core.createPartitions([{ name: "t", count: 2 }, { name: "t", count: 1 }, { name: "nope", count: 3 }]));
+    const results = [{ name: "t", count: 2 }, { name: "t", count: 1 }, { name: "nope", count: 3 }].map((r) => ctx.commit(ctx.core.createPartitions([r]))[0]!);
     expect(results.map((r) => r.error?.error)).toEqual(["INVALID_PARTITIONS", "INVALID_PARTITIONS", "UNKNOWN_TOPIC_OR_PARTITION"]);
     expect(results[0]!.error!.message).toBe("Topic already has 2 partition(s).");
     expect(results[1]!.error!.message).toContain("would not be an increase");
@@ -301,6 +301,62 @@ describe("broker lifecycle (testFenceMultipleBrokers, testRemoveLeaderships, §5
     expect(ctx.describe("a", 0)).toBe("isr=[2,3] leader=2 epochs=1/1");
     expect(ctx.describe("solo", 0)).toBe("isr=[1] leader=-1 epochs=1/1");
     expect(ctx.image.cluster.broker(b(1))!.inControlledShutdown).toBe(true);
+  });
+});
+
+describe("UnregisterBroker (QuorumControllerTest.testUnregisterBroker)", () => {
+  it("removes the broker from every ISR, moves its leaderships, then unregisters it", () => {
+    const ctx = new ControllerTestContext();
+    ctx.activate(1, 2);
+    ctx.createTopic("t", [[1, 2]]);
+    ctx.commit(ctx.core.unregisterBroker(b(1)));
+    expect(ctx.describe("t", 0)).toBe("isr=[2] leader=2 epochs=1/1");
+    expect(ctx.log.at(-1)).toEqual({ type: "UnregisterBrokerRecord", brokerId: 1, brokerEpoch: 1n });
+    expect(ctx.image.cluster.broker(b(1))).toBeUndefined();
+    expect(ctx.core.unregisterBroker(b(1)).response.error?.error).toBe("BROKER_ID_NOT_REGISTERED");
+  });
+});
+
+describe("CreatePartitions with manual assignments", () => {
+  it("checks the count and replication factor of the new partitions' assignments", () => {
+    const ctx = new ControllerTestContext();
+    ctx.activate(1, 2, 3);
+    ctx.createTopic("t", [[1, 2]]);
+    const attempts = [
+      { name: "t", count: 3, assignments: [[b(2), b(3)]] },
+      { name: "t", count: 2, assignments: [[b(3)]] },
+      { name: "t", count: 2, assignments: [[b(3), b(1)]] },
+    ];
+    const results = attempts.map((a) => ctx.commit(ctx.core.createPartitions([a]))[0]!);
+    expect(results.map((r) => r.error?.error)).toEqual(["INVALID_REPLICA_ASSIGNMENT", "INVALID_REPLICA_ASSIGNMENT", undefined]);
+    expect(ctx.describe("t", 1)).toBe("isr=[3,1] leader=3 epochs=0/0");
+  });
+});
+
+describe("requests that name the same thing twice", () => {
+  it("are refused with INVALID_REQUEST for that thing, writing nothing for it", () => {
+    const ctx = new ControllerTestContext();
+    ctx.activate(1, 2);
+    ctx.createTopic("t", [[1, 2]]);
+    const partitions = ctx.core.createPartitions([{ name: "t", count: 2 }, { name: "t", count: 3 }]);
+    expect(partitions.records).toEqual([]);
+    expect(partitions.response.map((r) => r.error?.error)).toEqual(["INVALID_REQUEST", "INVALID_REQUEST"]);
+    const elections = ctx.core.electLeaders("PREFERRED", [{ topic: "t", partition: 0 }, { topic: "t", partition: 0 }]);
+    expect(elections.response.map((r) => r.error?.error)).toEqual(["INVALID_REQUEST", "INVALID_REQUEST"]);
+    const twice = alter(ctx, 1, "t", [1]);
+    expect(errorOf(twice.response)).toBeUndefined();
+    const request = { brokerId: b(1), brokerEpoch: ctx.epoch(1), topics: [{ topicId: ctx.core.replication.topicId("t")!, partitions: [0, 0].map(() => ({
+      partitionIndex: 0, leaderEpoch: ctx.partition("t", 0).leaderEpoch, partitionEpoch: ctx.partition("t", 0).partitionEpoch, leaderRecoveryState: "RECOVERED" as const,
+      newIsrWithEpochs: [{ brokerId: b(1), brokerEpoch: ctx.epoch(1) }],
+    })) }] };
+    const result = ctx.core.alterPartition(request);
+    expect(result.records).toEqual([]);
+    expect(result.response.topics[0]!.partitions.map((p) => ("error" in p ? p.error.error : "ok"))).toEqual(["INVALID_REQUEST", "INVALID_REQUEST"]);
+    const configs = ctx.core.incrementalAlterConfigs([
+      { resourceType: "TOPIC", resourceName: "t", configs: [{ name: "retention.ms", op: "SET", value: "1" }] },
+      { resourceType: "TOPIC", resourceName: "t", configs: [{ name: "retention.ms", op: "SET", value: "2" }] },
+    ]);
+    expect(configs.records).toEqual([]);
   });
 });
 

@@ -31,6 +31,7 @@ import { apiError, type ApiError } from "./controller-errors.js";
 import { controllerResult, type ControllerResult } from "./controller-result.js";
 import { PartitionChangeBuilder, type Election } from "./partition-change-builder.js";
 import { placeReplicas } from "./replica-placement.js";
+import { duplicateKeys } from "./request-duplicates.js";
 import { topicNameProblem, unifyCollisionChars } from "./topic-name.js";
 import type {
   CreatableTopic,
@@ -153,11 +154,10 @@ export class ReplicationControlManager {
 
   createTopics(requests: readonly CreatableTopic[]): ControllerResult<CreatableTopicResult[]> {
     const records: MetadataRecord[] = [];
-    const seen = new Map<string, number>();
-    for (const r of requests) seen.set(r.name, (seen.get(r.name) ?? 0) + 1);
+    const duplicates = duplicateKeys(requests, (r) => r.name);
     const created = new Set<string>();
     const results = requests.map((request): CreatableTopicResult => {
-      if (seen.get(request.name)! > 1) return { name: request.name, error: apiError("INVALID_REQUEST", `Duplicate topic name ${request.name} in the request`) };
+      if (duplicates.has(request.name)) return { name: request.name, error: apiError("INVALID_REQUEST", `Duplicate topic name ${request.name} in the request`) };
       const outcome = this.createTopic(request, created);
       if ("error" in outcome) return { name: request.name, error: outcome.error };
       records.push(...outcome.records);
@@ -280,7 +280,9 @@ export class ReplicationControlManager {
 
   createPartitions(requests: readonly CreatePartitionsTopic[]): ControllerResult<CreatePartitionsTopicResult[]> {
     const records: PartitionRecord[] = [];
+    const duplicates = duplicateKeys(requests, (r) => r.name);
     const results = requests.map((r): CreatePartitionsTopicResult => {
+      if (duplicates.has(r.name)) return { name: r.name, error: apiError("INVALID_REQUEST", `Topic ${r.name} is named more than once in the request`) };
       const outcome = this.createPartitionsFor(r);
       if ("error" in outcome) return { name: r.name, error: outcome.error };
       records.push(...outcome.records);
@@ -324,9 +326,14 @@ export class ReplicationControlManager {
       return controllerResult([], { error, topics: [] });
     }
     const records: PartitionChangeRecord[] = [];
+    const keyOf = (id: TopicId, partitionIndex: number): string => `${id}-${partitionIndex}`;
+    const duplicates = duplicateKeys(request.topics.flatMap((t) => t.partitions.map((p) => keyOf(t.topicId, p.partitionIndex))), (k) => k);
     const topics = request.topics.map((t) => {
       const topic = this.topics.get(t.topicId);
       const partitions = t.partitions.map((data): AlterPartitionPartitionResult => {
+        if (duplicates.has(keyOf(t.topicId, data.partitionIndex))) {
+          return { partitionIndex: data.partitionIndex, error: apiError("INVALID_REQUEST", `Partition ${data.partitionIndex} of topic id ${t.topicId} is named more than once`) };
+        }
         if (topic === undefined) return { partitionIndex: data.partitionIndex, error: apiError("UNKNOWN_TOPIC_ID", `Topic id ${t.topicId} does not exist`) };
         const outcome = this.alterOnePartition(request.brokerId, topic, data);
         if (outcome.record !== undefined) records.push(outcome.record);
@@ -426,7 +433,9 @@ export class ReplicationControlManager {
   electLeaders(type: ElectionType, partitions?: readonly TopicPartition[]): ControllerResult<ElectLeadersResult[]> {
     const targets = partitions ?? [...this.allPartitions()].map(({ topic, partitionId }) => ({ topic: topic.name, partition: partitionId }));
     const records: PartitionChangeRecord[] = [];
+    const duplicates = duplicateKeys(targets, (tp) => `${tp.topic}-${tp.partition}`);
     const results = targets.map((tp): ElectLeadersResult => {
+      if (duplicates.has(`${tp.topic}-${tp.partition}`)) return { ...tp, error: apiError("INVALID_REQUEST", `${tp.topic}-${tp.partition} is named more than once in the request`) };
       const outcome = this.electOne(type, tp);
       if ("error" in outcome) return { ...tp, error: outcome.error };
       records.push(outcome.record);
