@@ -39,9 +39,9 @@ const configArb = fc.record({
   "segment.ms": fc.constantFrom("4000", "604800000"),
 });
 
-function commandArbs(withCrash: boolean): Array<fc.Arbitrary<fc.AsyncCommand<Model, Real, true>>> {
+function commandArbs(withCrash: boolean): Array<fc.Arbitrary<fc.AsyncCommand<Model, Real>>> {
   const frac = fc.double({ min: 0, max: 1, noNaN: true, maxExcluded: true });
-  const arbs: Array<fc.Arbitrary<fc.AsyncCommand<Model, Real, true>>> = [
+  const arbs: Array<fc.Arbitrary<fc.AsyncCommand<Model, Real>>> = [
     fc
       .tuple(fc.integer({ min: 1, max: 3 }), fc.integer({ min: 1, max: 4 }), fc.integer({ min: 1, max: 150 }), fc.boolean(), fc.option(fc.integer({ min: 0, max: 2 }), { freq: 4, nil: undefined }))
       .map(([n, r, v, e, f]) => new AppendCommand(n, r, v, e, f)),

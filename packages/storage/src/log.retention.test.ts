@@ -52,7 +52,8 @@ describe("retention by time (retention.ms)", () => {
   });
 
   it("keeps everything with retention.ms = -1 or cleanup.policy=compact", async () => {
-    for (const overrides of [{ "retention.ms": "-1" }, { "retention.ms": "1", "cleanup.policy": "compact" }]) {
+    const cases: Array<Record<string, string>> = [{ "retention.ms": "-1" }, { "retention.ms": "1", "cleanup.policy": "compact" }];
+    for (const overrides of cases) {
       const { clock, log } = await fiveSegments(overrides);
       clock.set(10_000_000);
       expect(await log.deleteOldSegments(20)).toBe(0);

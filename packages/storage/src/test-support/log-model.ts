@@ -38,7 +38,7 @@ export interface Real {
   readonly tear?: (real: Real, model: Model) => Promise<void>;
 }
 
-type Cmd = fc.AsyncCommand<Model, Real, true>;
+type Cmd = fc.AsyncCommand<Model, Real>;
 
 const pick = (lo: number, hi: number, frac: number): number => lo + Math.floor(frac * (hi - lo + 1 - 1e-9));
 
