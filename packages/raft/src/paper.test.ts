@@ -136,6 +136,16 @@ describe("§5.2 Leader election", () => {
     expect(h.node.status()).toMatchObject({ role: "follower", term: 2, leader: 3 });
   });
 
+  it("§5.2 a candidate that receives Append from a leader of an older term rejects it and stays a candidate", () => {
+    const h = newNode({ term: 1, config: { preVote: true } });
+    h.node.campaign();
+    drain(h);
+    step(h, { type: "PreVoteResponse", from: 2, to: 1, term: 2, reject: false }); // Now a candidate in term 2.
+    const out = step(h, { type: "Append", from: 3, to: 1, term: 1, prevLogIndex: 0, prevLogTerm: 0, entries: [], commit: 0 });
+    expect(h.node.status()).toMatchObject({ role: "candidate", term: 2 });
+    expect(out).toMatchObject([{ type: "AppendResponse", to: 3, term: 2 }]);
+  });
+
   it("§5.2 election timeouts are chosen randomly from a fixed interval [T, 2T)", () => {
     const seen = new Set<number>();
     for (let seed = 1; seed <= 300; seed++) {
@@ -213,6 +223,37 @@ describe("§5.3 Log replication", () => {
       [2, 1],
       [3, 2],
     ]);
+  });
+
+  it("§5.3 the leader retries Append indefinitely until the follower stores the entry", () => {
+    const net = new Network({ voters: [1, 2, 3] });
+    net.elect(1);
+    net.drop("Append");
+    net.propose(1, "x");
+    net.tickAll(5);
+    net.recover();
+    net.tickAll(1);
+    for (const id of [2, 3]) expect(net.get(id).node.status().lastIndex).toBe(2);
+  });
+
+  it("§5.3 a leader never overwrites or deletes entries in its own log (Leader Append-Only)", () => {
+    const h = newNode({ term: 1, log: [1, 1] });
+    makeLeader(h);
+    const before = logTerms(h.storage);
+    step(h, { type: "Append", from: 2, to: 1, term: 1, prevLogIndex: 0, prevLogTerm: 0, entries: [entryAt(1, 1), entryAt(2, 1)], commit: 0 });
+    step(h, { type: "Snapshot", from: 2, to: 1, term: 1, snapshot: { meta: { index: 9 as never, term: 1 as never, voters: [1, 2, 3].map(nodeId) }, data: new Uint8Array() } });
+    expect(logTerms(h.storage)).toEqual(before);
+    expect(h.node.status().role).toBe("leader");
+  });
+
+  it("§5.5 Append is idempotent: a duplicate leaves the follower's log unchanged", () => {
+    const h = newNode({ term: 2 });
+    const m = { type: "Append", from: 2, to: 1, term: 2, prevLogIndex: 0, prevLogTerm: 0, entries: [entryAt(1, 2), entryAt(2, 2)], commit: 1 } as const;
+    expect(step(h, m)).toMatchObject([{ type: "AppendResponse", reject: false, index: 2 }]);
+    // The duplicate is acknowledged again (at the commit, which any leader of the term holds).
+    expect(step(h, m)).toMatchObject([{ type: "AppendResponse", reject: false }]);
+    expect(logTerms(h.storage)).toEqual([2, 2]);
+    expect(h.applied.map((e) => e.index)).toEqual([1]);
   });
 
   it.each([

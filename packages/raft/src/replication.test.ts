@@ -1,6 +1,7 @@
 // Replication flow control beyond the paper: fast backtracking (Raft §5.3, last paragraphs) and the
 // bounded inflights window (etcd tracker/inflights.go).
 import { describe, expect, it } from "vitest";
+import fc from "fast-check";
 import { nodeId } from "@replog/common";
 import { Network } from "./test-support/network.js";
 import { ackAll, drain, entries, logTerms, makeLeader, newNode, ofType, step } from "./test-support/fixtures.js";
@@ -9,10 +10,12 @@ import { MemoryStorage } from "./storage.js";
 function divergedNetwork(leaderLog: number[], followerLog: number[]) {
   const voters = [1, 2, 3].map(nodeId);
   const storages = new Map<number, MemoryStorage>();
+  // Everyone starts in the highest term seen, so node 1's campaign is never refused for its term.
+  const highest = Math.max(0, ...leaderLog, ...followerLog);
   const fill = (id: number, log: number[]) => {
     const s = new MemoryStorage(voters);
     s.append(entries(...log));
-    s.setHardState({ term: Math.max(0, ...log) as never, vote: null, commit: 0 as never });
+    s.setHardState({ term: highest as never, vote: null, commit: 0 as never });
     storages.set(id, s);
   };
   fill(1, leaderLog);
@@ -33,6 +36,29 @@ describe("fast backtracking", () => {
     const rejections = net.delivered.filter((m) => m.type === "AppendResponse" && m.from === 2 && m.reject);
     expect(rejections.length).toBeLessThanOrEqual(2);
     expect(logTerms(net.get(2).storage)).toEqual([...leaderLog, 5]);
+  });
+
+  it("for random diverged logs, rejections never exceed the number of conflicting terms plus one", () => {
+    // Suffixes after a common prefix use disjoint terms (leader even, follower odd), as Raft's Log
+    // Matching Property guarantees for real logs: equal term at an index means equal prefixes.
+    const suffix = (parity: number) =>
+      fc.array(fc.integer({ min: 1, max: 6 }), { maxLength: 5 }).map((runs) => {
+        const terms: number[] = [];
+        runs.forEach((len, k) => terms.push(...repeat(2 + 2 * k + parity, len)));
+        return terms;
+      });
+    fc.assert(
+      fc.property(fc.array(fc.constant(1), { minLength: 1, maxLength: 5 }), suffix(0), suffix(1), (prefix, leaderSuffix, followerSuffix) => {
+        const net = divergedNetwork([...prefix, ...leaderSuffix], [...prefix, ...followerSuffix]);
+        net.elect(1);
+        expect(net.get(1).node.status().role).toBe("leader");
+        const rejections = net.delivered.filter((m) => m.type === "AppendResponse" && m.from === 2 && m.reject).length;
+        const conflictingTerms = new Set([...leaderSuffix, ...followerSuffix]).size;
+        expect(rejections).toBeLessThanOrEqual(conflictingTerms + 1);
+        expect(logTerms(net.get(2).storage)).toEqual(logTerms(net.get(1).storage));
+      }),
+      { seed: 5150, numRuns: 300 },
+    );
   });
 
   it("a follower that is merely behind is found in one rejection", () => {
