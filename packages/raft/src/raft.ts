@@ -150,6 +150,7 @@ export class Raft {
   becomeLeader(): void {
     assert(this.role === "candidate", () => `only a candidate becomes leader, not a ${this.role}`);
     this.reset(this.term);
+    assert(this.vote === this.id, "Invariant: a leader voted for itself in its term (§5.2)");
     this.lead = this.id;
     this.role = "leader";
     const next = logIndex(this.log.lastIndex() + 1);
@@ -475,6 +476,7 @@ export class Raft {
 
   /** Appends entries of the current term at the end of our log and counts our own copy. */
   private appendEntries(items: readonly { type: EntryType; data: Uint8Array }[]): LogIndex {
+    assert(this.role === "leader", "only a leader appends entries of its own");
     let index = this.log.lastIndex();
     const ents: Entry[] = items.map((it) => {
       index = logIndex(index + 1);
@@ -762,7 +764,9 @@ export class Raft {
 
   private sendFetch(): void {
     const to = this.lead ?? this.voters[this.cfg.random.int(this.voters.length)]!;
-    this.fetchIndex = logIndex(Math.min(this.fetchIndex, this.log.lastIndex()));
+    // Keep the position inside our log: not past its end, and not below the snapshot, whose
+    // entries are committed and so match the leader's.
+    this.fetchIndex = logIndex(Math.max(Math.min(this.fetchIndex, this.log.lastIndex()), this.log.firstIndex() - 1));
     const lastFetchedTerm = this.log.term(this.fetchIndex) ?? toTerm(0);
     this.send({ type: "Fetch", to, term: this.term, fetchIndex: this.fetchIndex, lastFetchedTerm });
     this.fetchOutstanding = true;
