@@ -24,6 +24,8 @@ export interface FileHandle {
   read(buffer: Buffer, offset: number, length: number, position: number): Promise<number>;
   /** Writes all `length` bytes at `position` (a short write is retried inside). */
   write(buffer: Buffer, offset: number, length: number, position: number): Promise<void>;
+  /** Writes the buffers back to back at `position`, all of them (one system call where possible). */
+  writev(buffers: readonly Buffer[], position: number): Promise<void>;
   truncate(length: number): Promise<void>;
   size(): Promise<number>;
   /** fdatasync: the file's bytes (not its directory entry) are durable once this resolves. */

@@ -155,7 +155,7 @@ async function cleanGroup(log: Log, access: LogInternals, group: readonly LogSeg
       // Copies: `bytes` is a view into the scan's reusable chunk.
       for (const b of r.out) pending.push(b === bytes ? Buffer.from(bytes) : b);
     });
-    for (const b of pending) await cleaned.append(b, [batchInfoOf(b)]);
+    if (pending.length > 0) await cleaned.append(pending.map((b) => ({ buffer: b, batches: [batchInfoOf(b)] })));
   }
   await cleaned.onBecomeInactive();
   return { cleaned, removed };

@@ -128,11 +128,16 @@ export class LogSegment {
   }
 
   /** Appends whole batches (offsets already final) with one write, then indexes them. */
-  async append(buf: Buffer, batches: readonly BatchInfo[]): Promise<void> {
+  async append(parts: ReadonlyArray<{ buffer: Buffer; batches: readonly BatchInfo[] }>): Promise<void> {
     const position = this.size;
-    await this.file.write(buf, 0, buf.length, position);
-    this.size += buf.length;
-    for (const b of batches) this.indexBatch(b, position + b.pos);
+    const buffers = parts.map((p) => p.buffer);
+    await this.file.writev(buffers, position);
+    let at = position;
+    for (const p of parts) {
+      for (const b of p.batches) this.indexBatch(b, at + b.pos);
+      at += p.buffer.length;
+    }
+    this.size = at;
   }
 
   /** Kafka's sparse indexing: an entry once more than `index.interval.bytes` went unindexed. */
@@ -150,13 +155,15 @@ export class LogSegment {
   }
 
   /** Kafka's shouldRoll: size, age (segment.ms), full indexes, or offsets beyond an int32 delta. */
-  shouldRoll(args: { appendBytes: number; maxTimestamp: number; lastOffset: number; segmentBytes: number; segmentMs: number }): boolean {
-    if (this.size === 0) return false;
+  shouldRoll(args: { appendBytes: number; pendingBytes?: number; maxTimestamp: number; lastOffset: number; segmentBytes: number; segmentMs: number }): boolean {
+    // `pendingBytes`: appends already bound for this segment in the same write (group commit).
+    const size = this.size + (args.pendingBytes ?? 0);
+    if (size === 0) return false;
     const waited = this.rollingBasedTimestamp !== undefined && this.rollingBasedTimestamp >= 0 && args.maxTimestamp >= 0
       ? args.maxTimestamp - this.rollingBasedTimestamp
       : this.clock.nowMs() - this.createdMs;
     return (
-      this.size > args.segmentBytes - args.appendBytes ||
+      size > args.segmentBytes - args.appendBytes ||
       waited > args.segmentMs ||
       this.offsetIndex.isFull() ||
       this.timeIndex.isFull() ||

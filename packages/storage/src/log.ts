@@ -95,6 +95,7 @@ export class Log {
   private dirChanges = 0;
   private dirChangesSynced = 0;
   private retired: Retired[] = [];
+  private pendingAppends: PendingAppend[] = [];
   private closed = false;
   readonly epochs = new LeaderEpochCache();
   private readonly epochFile: LeaderEpochCheckpointFile;
@@ -227,32 +228,7 @@ export class Log {
    * a typed error is thrown and nothing is patched or written.
    */
   appendAsLeader(records: Buffer, leaderEpoch: LeaderEpoch): Promise<AppendResult> {
-    // Validation (the CRC pass) needs no log state, so it runs before the queue, as Kafka's
-    // analyzeAndValidateRecords runs before the log lock: it overlaps the write of the previous
-    // append when several are in flight.
-    let batches: MutableBatch[];
-    try {
-      batches = this.analyze(records);
-    } catch (e) {
-      return Promise.reject(e);
-    }
-    return this.serial(async () => {
-      let next = this.logEnd;
-      const logAppendTime = this.cfg.messageTimestampType === "LogAppendTime" ? this.clock.wallMs() : -1;
-      for (const b of batches) {
-        setBaseOffset(records, b.pos, next);
-        setPartitionLeaderEpoch(records, b.pos, leaderEpoch);
-        if (logAppendTime >= 0) {
-          setMaxTimestampAndLogAppendTime(records, b.pos, logAppendTime);
-          b.maxTimestamp = logAppendTime;
-        }
-        b.lastOffset = next + (b.lastOffset - b.baseOffset);
-        b.baseOffset = next;
-        b.epoch = leaderEpoch;
-        next = b.lastOffset + 1;
-      }
-      return this.appendValidated(records, batches, logAppendTime);
-    });
+    return this.enqueueAppend(records, leaderEpoch);
   }
 
   /**
@@ -260,22 +236,29 @@ export class Log {
    * batch must start at or after the LEO and offsets must increase, else UnexpectedAppendOffsetError.
    */
   appendAsFollower(records: Buffer): Promise<AppendResult> {
+    return this.enqueueAppend(records, undefined);
+  }
+
+  /**
+   * Validation (the CRC pass) needs no log state, so it runs at once, before the queue, as Kafka's
+   * analyzeAndValidateRecords runs before the log lock. Valid appends wait in `pendingAppends`;
+   * one queued drain takes all that are waiting and writes them with one write (group commit), so
+   * appends in flight together cost one thread-pool round trip, and the CRC pass of the next
+   * appends overlaps the write of the previous ones.
+   */
+  private enqueueAppend(records: Buffer, leaderEpoch: LeaderEpoch | undefined): Promise<AppendResult> {
     let batches: MutableBatch[];
     try {
       batches = this.analyze(records);
     } catch (e) {
       return Promise.reject(e);
     }
-    return this.serial(async () => {
-      let previousLast = this.logEnd - 1;
-      for (const b of batches) {
-        if (b.baseOffset <= previousLast) {
-          const why = previousLast === this.logEnd - 1 ? `below the log end offset ${this.logEnd}` : `not after offset ${previousLast}`;
-          throw new UnexpectedAppendOffsetError(`follower batch at offset ${b.baseOffset} is ${why}`, b.baseOffset, this.logEnd);
-        }
-        previousLast = b.lastOffset;
-      }
-      return this.appendValidated(records, batches, -1);
+    return new Promise<AppendResult>((resolve, reject) => {
+      this.pendingAppends.push({ records, batches, leaderEpoch, resolve, reject });
+      if (this.pendingAppends.length > 1) return;
+      this.serial(() => this.drainAppends()).catch((err: unknown) => {
+        for (const p of this.pendingAppends.splice(0)) p.reject(err);
+      });
     });
   }
 
@@ -300,28 +283,100 @@ export class Log {
     return batches;
   }
 
-  private async appendValidated(records: Buffer, batches: MutableBatch[], logAppendTime: number): Promise<AppendResult> {
-    const first = batches[0]!;
-    const last = batches[batches.length - 1]!;
-    const maxTimestamp = batches.reduce((m, b) => Math.max(m, b.maxTimestamp), -1);
-    await this.maybeRoll(records.length, maxTimestamp, last.lastOffset, first.baseOffset);
-    // As Kafka, the epoch cache learns a new epoch before the batches carrying it are written; a
-    // crash in between is repaired at load, which drops entries at or past the LEO.
-    let epochsChanged = false;
-    for (const b of batches) if (b.epoch >= 0) epochsChanged = this.epochs.assign(b.epoch as LeaderEpoch, b.baseOffset as Offset) || epochsChanged;
-    if (epochsChanged) await this.persistEpochs();
-    await this.activeSegment.append(records, batches);
-    this.logEnd = last.lastOffset + 1;
-    if (this.logEnd - this.recovery >= this.cfg.flushMessages) await this.flushInner();
+  /**
+   * Writes every waiting append, in arrival order, as runs of one write each; a run ends where the
+   * next append needs a new segment. Each append settles on its own: a follower append with bad
+   * offsets is refused without touching the others.
+   */
+  private async drainAppends(): Promise<void> {
+    const run: PreparedAppend[] = [];
+    let runBytes = 0;
+    for (const p of this.pendingAppends.splice(0)) {
+      const runEnd = run.length > 0 ? run[run.length - 1]!.lastOffset + 1 : this.logEnd;
+      const prepared = this.prepareAppend(p, runEnd);
+      if (!prepared) continue;
+      if (this.activeSegment.shouldRoll({ ...this.rollArgs(prepared), pendingBytes: runBytes })) {
+        await this.writeRun(run.splice(0));
+        runBytes = 0;
+        await this.rollInner(Math.max(this.logEnd, prepared.firstOffset));
+      }
+      run.push(prepared);
+      runBytes += p.records.length;
+    }
+    await this.writeRun(run);
+  }
+
+  /** Assigns (leader) or checks (follower) the offsets of one append; undefined if refused. */
+  private prepareAppend(p: PendingAppend, logEnd: number): PreparedAppend | undefined {
+    const { records, batches, leaderEpoch } = p;
+    const logAppendTime = leaderEpoch !== undefined && this.cfg.messageTimestampType === "LogAppendTime" ? this.clock.wallMs() : -1;
+    if (leaderEpoch === undefined) {
+      let previousLast = logEnd - 1;
+      for (const b of batches) {
+        if (b.baseOffset <= previousLast) {
+          const why = previousLast === logEnd - 1 ? `below the log end offset ${logEnd}` : `not after offset ${previousLast}`;
+          p.reject(new UnexpectedAppendOffsetError(`follower batch at offset ${b.baseOffset} is ${why}`, b.baseOffset, logEnd));
+          return undefined;
+        }
+        previousLast = b.lastOffset;
+      }
+    } else {
+      let next = logEnd;
+      for (const b of batches) {
+        setBaseOffset(records, b.pos, next);
+        setPartitionLeaderEpoch(records, b.pos, leaderEpoch);
+        if (logAppendTime >= 0) {
+          setMaxTimestampAndLogAppendTime(records, b.pos, logAppendTime);
+          b.maxTimestamp = logAppendTime;
+        }
+        b.lastOffset = next + (b.lastOffset - b.baseOffset);
+        b.baseOffset = next;
+        b.epoch = leaderEpoch;
+        next = b.lastOffset + 1;
+      }
+    }
     return {
-      firstOffset: first.baseOffset as Offset,
-      lastOffset: last.lastOffset as Offset,
-      batchCount: batches.length,
-      validBytes: records.length,
-      maxTimestamp,
+      pending: p,
+      firstOffset: batches[0]!.baseOffset,
+      lastOffset: batches[batches.length - 1]!.lastOffset,
+      maxTimestamp: batches.reduce((m, b) => Math.max(m, b.maxTimestamp), -1),
       logAppendTime,
-      logStartOffset: this.logStart as Offset,
     };
+  }
+
+  private rollArgs(a: PreparedAppend): { appendBytes: number; maxTimestamp: number; lastOffset: number; segmentBytes: number; segmentMs: number } {
+    return { appendBytes: a.pending.records.length, maxTimestamp: a.maxTimestamp, lastOffset: a.lastOffset, segmentBytes: this.cfg.segmentBytes, segmentMs: this.cfg.segmentMs };
+  }
+
+  /** One write for a run of prepared appends, then the LEO, the flush policy and the answers. */
+  private async writeRun(run: readonly PreparedAppend[]): Promise<void> {
+    if (run.length === 0) return;
+    try {
+      // As Kafka, the epoch cache learns a new epoch before the batches carrying it are written; a
+      // crash in between is repaired at load, which drops entries at or past the LEO.
+      let epochsChanged = false;
+      for (const a of run) {
+        for (const b of a.pending.batches) if (b.epoch >= 0) epochsChanged = this.epochs.assign(b.epoch as LeaderEpoch, b.baseOffset as Offset) || epochsChanged;
+      }
+      if (epochsChanged) await this.persistEpochs();
+      await this.activeSegment.append(run.map((a) => ({ buffer: a.pending.records, batches: a.pending.batches })));
+      this.logEnd = run[run.length - 1]!.lastOffset + 1;
+      if (this.logEnd - this.recovery >= this.cfg.flushMessages) await this.flushInner();
+    } catch (err) {
+      for (const a of run) a.pending.reject(err);
+      return;
+    }
+    for (const a of run) {
+      a.pending.resolve({
+        firstOffset: a.firstOffset as Offset,
+        lastOffset: a.lastOffset as Offset,
+        batchCount: a.pending.batches.length,
+        validBytes: a.pending.records.length,
+        maxTimestamp: a.maxTimestamp,
+        logAppendTime: a.logAppendTime,
+        logStartOffset: this.logStart as Offset,
+      });
+    }
   }
 
   private async persistEpochs(): Promise<void> {
@@ -341,13 +396,6 @@ export class Log {
   }
 
   // ---- rolling and flushing -----------------------------------------------------------------
-
-  private async maybeRoll(appendBytes: number, maxTimestamp: number, lastOffset: number, firstOffset: number): Promise<void> {
-    const active = this.activeSegment;
-    const roll = active.shouldRoll({ appendBytes, maxTimestamp, lastOffset, segmentBytes: this.cfg.segmentBytes, segmentMs: this.cfg.segmentMs });
-    // A follower may skip offsets (a compacted leader): the new segment then starts at the batch.
-    if (roll) await this.rollInner(Math.max(this.logEnd, firstOffset));
-  }
 
   /** Forces a new active segment at the LEO (Kafka roll). */
   roll(): Promise<void> {
@@ -659,6 +707,23 @@ export interface LogInternals {
   readonly io: FileIO;
   readonly clock: Clock;
   readonly logger: Logger;
+}
+
+interface PendingAppend {
+  readonly records: Buffer;
+  readonly batches: MutableBatch[];
+  /** Undefined for a follower append. */
+  readonly leaderEpoch: LeaderEpoch | undefined;
+  resolve(result: AppendResult): void;
+  reject(error: unknown): void;
+}
+
+interface PreparedAppend {
+  readonly pending: PendingAppend;
+  readonly firstOffset: number;
+  readonly lastOffset: number;
+  readonly maxTimestamp: number;
+  readonly logAppendTime: number;
 }
 
 interface MutableBatch extends BatchInfo {

@@ -130,6 +130,11 @@ class MemoryFileHandle implements FileHandle {
     this.inode.mtimeMs = this.fs.wallMs();
   }
 
+  async writev(buffers: readonly Buffer[], position: number): Promise<void> {
+    // One write of the concatenation, so a crash can tear it anywhere, as a real writev.
+    await this.write(Buffer.concat(buffers), 0, buffers.reduce((n, b) => n + b.length, 0), position);
+  }
+
   async truncate(length: number): Promise<void> {
     this.check(true);
     this.fs.beforeMutation();

@@ -20,6 +20,19 @@ class NodeFileHandle implements FileHandle {
     }
   }
 
+  async writev(buffers: readonly Buffer[], position: number): Promise<void> {
+    const total = buffers.reduce((n, b) => n + b.length, 0);
+    const { bytesWritten } = await this.handle.writev(buffers as Buffer[], position);
+    if (bytesWritten === total) return;
+    // A short write: the rest, buffer by buffer.
+    let at = 0;
+    for (const b of buffers) {
+      const skip = Math.max(0, Math.min(b.length, bytesWritten - at));
+      if (skip < b.length) await this.write(b, skip, b.length - skip, position + at + skip);
+      at += b.length;
+    }
+  }
+
   truncate(length: number): Promise<void> {
     return this.handle.truncate(length);
   }
