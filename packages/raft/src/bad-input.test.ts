@@ -35,6 +35,8 @@ describe("malformed messages", () => {
     ["entry data not bytes", { ...base, type: "Append", prevLogIndex: 1, prevLogTerm: 1, commit: 0, entries: [{ ...entry(2, 3), data: "x" }] }, "bytes"],
     ["snapshot missing", { ...base, type: "Snapshot" }, "snapshot"],
     ["reject not boolean", { ...base, type: "VoteResponse", reject: "no" }, "reject"],
+    ["rejection hint from a future term", { ...base, type: "AppendResponse", index: 1, reject: true, rejectHint: 1, hintTerm: 4 }, "hintTerm"],
+    ["fetch position from a future term", { ...base, from: 7, type: "Fetch", fetchIndex: 1, lastFetchedTerm: 4 }, "lastFetchedTerm"],
   ])("%s: dropped with a logged reason, nothing changes", (_name, raw, reason) => {
     const h = votedFollower();
     const before = h.node.status();

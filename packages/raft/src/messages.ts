@@ -246,8 +246,12 @@ function checkBody(m: Fields, type: MessageType): string | null {
       if ((m.prevLogTerm as number) > term) return `prevLogTerm ${String(m.prevLogTerm)} above message term ${term}`;
       return checkEntries(m.entries, m.prevLogIndex as number, m.prevLogTerm as number, term);
     }
-    case "AppendResponse":
-      return checkCounts(m, ["index", "rejectHint", "hintTerm"]) ?? checkBooleans(m, ["reject"]);
+    case "AppendResponse": {
+      const bad = checkCounts(m, ["index", "rejectHint", "hintTerm"]) ?? checkBooleans(m, ["reject"]);
+      if (bad) return bad;
+      // The hint names an entry in the sender's log, whose terms never exceed its current term.
+      return (m.hintTerm as number) > term ? `hintTerm ${String(m.hintTerm)} above message term ${term}` : null;
+    }
     case "Heartbeat":
       return checkCounts(m, ["commit"]);
     case "HeartbeatResponse":
@@ -255,8 +259,12 @@ function checkBody(m: Fields, type: MessageType): string | null {
       return null;
     case "Snapshot":
       return checkSnapshot(m.snapshot);
-    case "Fetch":
-      return checkCounts(m, ["fetchIndex", "lastFetchedTerm"]);
+    case "Fetch": {
+      const bad = checkCounts(m, ["fetchIndex", "lastFetchedTerm"]);
+      if (bad) return bad;
+      // KRaft: a lastFetchedEpoch above the fetcher's epoch is an INVALID_REQUEST.
+      return (m.lastFetchedTerm as number) > term ? `lastFetchedTerm ${String(m.lastFetchedTerm)} above message term ${term}` : null;
+    }
     case "FetchResponse":
       return checkFetchResponse(m, term);
   }
@@ -267,6 +275,7 @@ function checkFetchResponse(m: Fields, term: number): string | null {
   if (bad) return bad;
   if (!FETCH_OUTCOMES.includes(m.outcome as string)) return `unknown fetch outcome ${String(m.outcome)}`;
   if (m.leaderHint !== null && !isCount(m.leaderHint)) return "leaderHint is neither null nor a node id";
+  if ((m.hintTerm as number) > term) return `hintTerm ${String(m.hintTerm)} above message term ${term}`;
   return checkEntries(m.entries, m.fetchIndex as number, m.lastFetchedTerm as number, term);
 }
 

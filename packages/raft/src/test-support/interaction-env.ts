@@ -2,7 +2,8 @@
 // rafttest.InteractionEnv, much reduced). Each command acts on a small cluster and returns the
 // text it printed, rendered with describe.ts so transcripts are stable, readable diffs.
 //
-//   cluster voters=1,2,3 [observers=4] [prevote=false] [checkquorum=false]
+//   cluster voters=1,2,3 [observers=4] [prevote=false] [checkquorum=false] [term=3] [log-2=1,1,2]
+//                               (log-N: the terms of node N's durable log at indexes 1, 2, ...)
 //   campaign 1                  start an election on node 1 (prints nothing; use process-ready)
 //   propose 1 some-data         propose on node 1; prints the result
 //   tick 1 [n]                  tick node 1 n times (no delivery)
@@ -19,6 +20,7 @@ import { describeEntries, describeEntry, describeHardState, describeMessage, des
 import type { Message } from "../messages.js";
 import { RawNode, type Ready } from "../raw-node.js";
 import { MemoryStorage } from "../storage.js";
+import { entries } from "./fixtures.js";
 
 interface EnvNode {
   id: NodeId;
@@ -109,6 +111,8 @@ export class InteractionEnv {
     this.nodes = new Map();
     for (const id of [...voters, ...observers]) {
       const storage = new MemoryStorage(voters);
+      storage.append(entries(...numList(cmd.keyed.get(`log-${id}`))));
+      storage.setHardState({ term: Number(cmd.keyed.get("term") ?? 0) as never, vote: null, commit: 0 as never });
       const node = new RawNode(
         {
           id,
@@ -125,7 +129,8 @@ export class InteractionEnv {
       );
       this.nodes.set(id, { id, node, storage });
     }
-    return `voters=(${voters.join(",")}) observers=(${observers.join(",")})`;
+    const logs = [...this.nodes.values()].filter((t) => t.storage.lastIndex() > 0).map((t) => `log-${t.id}=${this.raftLog(t).split("\n").length} entries`);
+    return [`voters=(${voters.join(",")}) observers=(${observers.join(",")})`, ...logs].join("\n");
   }
 
   private processReady(t: EnvNode): string[] {
