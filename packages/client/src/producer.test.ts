@@ -1,0 +1,136 @@
+// The producer against an in-process fake cluster (real gRPC, real RecordBatch bytes): offsets come
+// back as KafkaJS's RecordMetadata, records of one partition travel in one batch, retriable
+// errors are retried (after a metadata refresh when leadership moved), non-retriable ones fail
+// the send with the Kafka name, and order is kept per partition across retries.
+import { afterEach, beforeEach, describe, expect, it } from "vitest";
+import { decodeRecords, defaultPartition } from "@replog/protocol";
+import { SeededRandom } from "@replog/common";
+import { Replog } from "./replog.js";
+import { ReplogError } from "./errors.js";
+import { FakeCluster } from "./test-support/fake-broker.js";
+
+let cluster: FakeCluster;
+beforeEach(async () => {
+  cluster = await FakeCluster.start([1, 2]);
+  cluster.createTopic("t", 2, [1, 2]);
+});
+afterEach(async () => {
+  await cluster.stop();
+});
+
+function client(requestTimeout = 5_000): Replog {
+  return new Replog({ clientId: "test", brokers: cluster.bootstrap.slice(0, 1), requestTimeout, random: new SeededRandom(7), retry: { retries: 3, initialRetryTime: 10, maxRetryTime: 50 } });
+}
+
+function values(topic: string, partition: number): string[] {
+  return cluster.partition(topic, partition).batches.flatMap((b) => decodeRecords(b.bytes).map((r) => r.value!.toString()));
+}
+
+describe("producer", () => {
+  it("sends keyed records to the murmur2 partition and returns each partition's base offset", async () => {
+    const producer = client().producer();
+    await producer.connect();
+    const keys = ["a", "b", "c", "d", "e", "f"];
+    const meta = await producer.send({ topic: "t", messages: keys.map((k) => ({ key: k, value: `v-${k}` })) });
+    const expected = new Set(keys.map((k) => defaultPartition(Buffer.from(k), 2)));
+    expect(new Set(meta.map((m) => m.partition))).toEqual(expected);
+    for (const m of meta) expect(m).toMatchObject({ topicName: "t", errorCode: 0, baseOffset: "0" });
+    for (const k of keys) expect(values("t", defaultPartition(Buffer.from(k), 2))).toContain(`v-${k}`);
+    const second = await producer.send({ topic: "t", messages: [{ key: "a", value: "again" }] });
+    const p = defaultPartition(Buffer.from("a"), 2);
+    expect(second[0]).toMatchObject({ partition: p, baseOffset: String(keys.filter((k) => defaultPartition(Buffer.from(k), 2) === p).length) });
+    await producer.disconnect();
+  });
+
+  it("batches concurrent sends to one partition into few produce requests, in order", async () => {
+    const producer = client().producer({ lingerMs: 20 });
+    await producer.connect();
+    const sends = Array.from({ length: 50 }, (_, i) => producer.send({ topic: "t", messages: [{ value: `m${i}`, partition: 0 }] }));
+    const results = await Promise.all(sends);
+    expect(results.map((r) => r[0]!.baseOffset)).toEqual(Array.from({ length: 50 }, (_, i) => String(i)));
+    expect(values("t", 0)).toEqual(Array.from({ length: 50 }, (_, i) => `m${i}`));
+    expect(cluster.produceLog.length).toBeLessThan(5);
+    await producer.disconnect();
+  });
+
+  it("retries NOT_LEADER_OR_FOLLOWER after a leader move and lands on the new leader", async () => {
+    const producer = client().producer();
+    await producer.connect();
+    cluster.moveLeader("t", 0, 2);
+    const [meta] = await producer.send({ topic: "t", messages: [{ value: "x", partition: 0 }] });
+    expect(meta).toMatchObject({ partition: 0, baseOffset: "0" });
+    const nodes = cluster.produceLog.map((l) => l.nodeId);
+    expect(nodes[0]).toBe(1);
+    expect(nodes[nodes.length - 1]).toBe(2);
+    await producer.disconnect();
+  });
+
+  it("retries a retriable error (NOT_ENOUGH_REPLICAS) and keeps order within the partition", async () => {
+    const producer = client().producer({ lingerMs: 0 });
+    await producer.connect();
+    cluster.injected.push({ api: "produce", topic: "t", partition: 0, errorCode: 19, times: 2 });
+    const sends = ["a", "b", "c"].map((v) => producer.send({ topic: "t", messages: [{ value: v, partition: 0 }] }));
+    await Promise.all(sends);
+    expect(values("t", 0)).toEqual(["a", "b", "c"]);
+    await producer.disconnect();
+  });
+
+  it("fails the send with the Kafka name when a non-retriable error comes", async () => {
+    const producer = client().producer();
+    await producer.connect();
+    cluster.injected.push({ api: "produce", topic: "t", partition: 1, errorCode: 87 });
+    const error = await producer.send({ topic: "t", messages: [{ value: "bad", partition: 1 }] }).catch((e: unknown) => e);
+    expect(error).toBeInstanceOf(ReplogError);
+    expect(error).toMatchObject({ type: "INVALID_RECORD", code: 87, retriable: false });
+    // The partition keeps working for the next record.
+    await expect(producer.send({ topic: "t", messages: [{ value: "good", partition: 1 }] })).resolves.toHaveLength(1);
+    await producer.disconnect();
+  });
+
+  it("gives up after the retries with the last error's name", async () => {
+    const producer = client().producer({ retry: { retries: 2, initialRetryTime: 5, maxRetryTime: 10 } });
+    await producer.connect();
+    cluster.injected.push({ api: "produce", topic: "t", partition: 0, errorCode: 19, times: 10 });
+    const error = await producer.send({ topic: "t", messages: [{ value: "x", partition: 0 }] }).catch((e: unknown) => e);
+    expect(error).toMatchObject({ name: "ReplogRetriesExhausted", type: "NOT_ENOUGH_REPLICAS", retriable: false });
+    await producer.disconnect();
+  });
+
+  it("with acks=0 resolves without an answer and reports offset -1", async () => {
+    const producer = client().producer({ acks: 0 });
+    await producer.connect();
+    const [meta] = await producer.send({ topic: "t", messages: [{ value: "fire", partition: 1 }] });
+    expect(meta).toMatchObject({ partition: 1, baseOffset: "-1" });
+    await producer.disconnect();
+  });
+
+  it("compresses with gzip and lz4 so that the broker stores decodable batches", async () => {
+    for (const compression of ["gzip", "lz4"] as const) {
+      const producer = client().producer({ compression });
+      await producer.connect();
+      await producer.send({ topic: "t", messages: [{ value: `${compression}-1`, partition: 0 }, { value: `${compression}-2`, partition: 0 }] });
+      await producer.disconnect();
+    }
+    expect(values("t", 0)).toEqual(["gzip-1", "gzip-2", "lz4-1", "lz4-2"]);
+  });
+
+  it("refuses an unknown topic after retrying, with UNKNOWN_TOPIC_OR_PARTITION", async () => {
+    const producer = client().producer();
+    await producer.connect();
+    await expect(producer.send({ topic: "nope", messages: [{ value: "x" }] })).rejects.toMatchObject({ type: "UNKNOWN_TOPIC_OR_PARTITION" });
+    await producer.disconnect();
+  });
+
+  it("times out a silent leader with REQUEST_TIMED_OUT and then succeeds on the new one", async () => {
+    const producer = client(300).producer();
+    await producer.connect();
+    cluster.silentBrokers.add(1);
+    const sent = producer.send({ topic: "t", messages: [{ value: "slow", partition: 0 }] });
+    // Move the leadership so that the retry (after the timeout and a metadata refresh) can succeed.
+    cluster.moveLeader("t", 0, 2);
+    const [meta] = await sent;
+    expect(meta).toMatchObject({ partition: 0, baseOffset: "0" });
+    expect(cluster.produceLog.at(-1)!.nodeId).toBe(2);
+    await producer.disconnect();
+  });
+});

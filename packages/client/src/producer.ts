@@ -1,0 +1,386 @@
+// The producer: KafkaJS's `producer.send({ topic, messages })` → RecordMetadata[] on top of Kafka's
+// producer design. `send` picks partitions and appends to the RecordAccumulator (waiting for
+// buffer.memory when it is full); the sender loop below drains ready batches, groups them per
+// leader into one ProduceRequest on that broker's long-lived Produce stream, and handles each
+// partition's answer: success completes the batch, a retriable error puts it back at the head of
+// its partition with a jittered backoff (after a metadata refresh when leadership may have moved),
+// until delivery.timeout.ms. One batch per partition is in flight at a time, so a retry can never
+// overtake a later batch: order is kept per partition without idempotence.
+//
+// Idempotence (producer id + epoch + per-partition sequences, Kafka KIP-98) is not on yet: brokers
+// do not check sequences. `ProducerBatch` is the place where the producer id, epoch and base
+// sequence would be stamped when it is built, and the one-in-flight rule is what would be relaxed.
+import type { Clock, Logger, Random } from "@replog/common";
+import type { CompressionType, RecordHeader } from "@replog/protocol";
+import type { Cluster } from "./cluster.js";
+import { asReplogError, needsMetadataRefresh, ReplogError, ReplogNotConnected, ReplogProtocolError, ReplogRetriesExhausted } from "./errors.js";
+import { createDefaultPartitioner, toBuffer, type Partitioner, type PartitionerFactory, type PartitionerMessage } from "./partitioner.js";
+import { partitionKey, RecordAccumulator, type BatchResult, type ProducerBatch } from "./record-accumulator.js";
+import { retryDelayMs, type RetryOptions } from "./retry.js";
+import type { TimerHandle, Timers } from "./timers.js";
+import type { BrokerConnection } from "./broker-connection.js";
+import type { ProduceResponseWire } from "./wire.js";
+
+export type Acks = -1 | 0 | 1;
+export type Compression = Extract<CompressionType, "none" | "gzip" | "lz4">;
+
+export interface ProducerConfig {
+  /** Kafka acks: -1 all in-sync replicas (default), 1 the leader, 0 none. */
+  acks?: Acks;
+  /** Kafka compression.type: none (default), gzip or lz4. */
+  compression?: Compression;
+  /** Kafka linger.ms (default 5). */
+  lingerMs?: number;
+  /** Kafka batch.size in bytes (default 16384). */
+  batchSize?: number;
+  /** Kafka buffer.memory in bytes (default 32 MiB): send() waits when records in flight exceed it. */
+  bufferMemory?: number;
+  /** Kafka max.block.ms (default 60000): how long send() may wait for buffer.memory. */
+  maxBlockMs?: number;
+  /** Kafka delivery.timeout.ms (default 120000): a record fails if not acknowledged within it. */
+  deliveryTimeoutMs?: number;
+  /** Kafka max.request.size (default 1 MiB): a larger record is refused with MESSAGE_TOO_LARGE. */
+  maxRequestSize?: number;
+  /** Backoff between retries; retries are bounded by deliveryTimeoutMs (default retries: unlimited). */
+  retry?: Partial<RetryOptions>;
+  createPartitioner?: PartitionerFactory;
+  /** Not supported yet: brokers do not check sequences. Must be false or absent. */
+  idempotent?: boolean;
+}
+
+export interface Message extends PartitionerMessage {
+  headers?: Record<string, Buffer | string | null>;
+  /** Milliseconds since the epoch, as a number or a decimal string (KafkaJS). */
+  timestamp?: number | string;
+}
+
+export interface ProducerRecord {
+  topic: string;
+  messages: Message[];
+  acks?: Acks;
+  compression?: Compression;
+}
+
+/** KafkaJS's RecordMetadata: one per topic-partition a send() wrote to. */
+export interface RecordMetadata {
+  topicName: string;
+  partition: number;
+  errorCode: number;
+  /** The offset of this send's first record in the partition ("-1" with acks=0). */
+  baseOffset: string;
+  logAppendTime: string;
+  logStartOffset: string;
+}
+
+export interface ProducerEnvironment {
+  clock: Clock;
+  random: Random;
+  timers: Timers;
+  logger: Logger;
+  requestTimeoutMs: number;
+}
+
+/** The producer's settled defaults (Kafka's names in comments). */
+export interface ResolvedProducerConfig {
+  acks: Acks;
+  compression: Compression;
+  lingerMs: number;
+  batchSize: number;
+  bufferMemory: number;
+  maxBlockMs: number;
+  deliveryTimeoutMs: number;
+  maxRequestSize: number;
+  retry: RetryOptions;
+}
+
+/** Kafka's producer defaults; retries are unlimited within delivery.timeout.ms, backoff 100 ms → 1 s. */
+export function resolveProducerConfig(c: ProducerConfig): ResolvedProducerConfig {
+  if (c.idempotent) throw new ReplogError("INVALID_REQUEST", "idempotent producers are not supported yet (brokers do not check sequences)", { retriable: false });
+  const acks = c.acks ?? -1;
+  if (![-1, 0, 1].includes(acks)) throw new TypeError(`acks must be -1, 0 or 1, got ${acks}`);
+  const compression = c.compression ?? "none";
+  if (!["none", "gzip", "lz4"].includes(compression)) throw new TypeError(`compression must be none, gzip or lz4, got ${compression}`);
+  return {
+    acks,
+    compression,
+    lingerMs: c.lingerMs ?? 5,
+    batchSize: c.batchSize ?? 16_384,
+    bufferMemory: c.bufferMemory ?? 32 * 1024 * 1024,
+    maxBlockMs: c.maxBlockMs ?? 60_000,
+    deliveryTimeoutMs: c.deliveryTimeoutMs ?? 120_000,
+    maxRequestSize: c.maxRequestSize ?? 1024 * 1024,
+    retry: { maxRetryTime: 1_000, initialRetryTime: 100, factor: 0.2, multiplier: 2, retries: Number.MAX_SAFE_INTEGER, ...c.retry },
+  };
+}
+
+/** How long the sender waits before asking for metadata again when a leader is unknown (Kafka retry.backoff.ms). */
+const METADATA_BACKOFF_MS = 100;
+
+export class Producer {
+  private readonly config: ResolvedProducerConfig;
+  private readonly accumulator: RecordAccumulator;
+  private readonly partitioner: Partitioner;
+  /** Partitions with a batch in flight (muted: Kafka's guaranteeMessageOrder). */
+  private readonly inflight = new Set<string>();
+  private readonly memoryWaiters: Array<() => void> = [];
+  private readonly flushWaiters: Array<() => void> = [];
+  private timer: TimerHandle | null = null;
+  private timerDueMs = Number.POSITIVE_INFINITY;
+  private runQueued = false;
+  private connected = false;
+  private readonly metadataWanted = new Set<string>();
+  private metadataBackoffUntilMs = 0;
+
+  constructor(
+    private readonly cluster: Cluster,
+    config: ProducerConfig,
+    private readonly env: ProducerEnvironment,
+    private readonly onDisconnect: () => void = () => {},
+  ) {
+    this.config = resolveProducerConfig(config);
+    this.accumulator = new RecordAccumulator({ batchSizeBytes: this.config.batchSize, lingerMs: this.config.lingerMs, bufferMemoryBytes: this.config.bufferMemory });
+    this.partitioner = config.createPartitioner ? config.createPartitioner() : createDefaultPartitioner(env.random, this.config.batchSize);
+  }
+
+  async connect(): Promise<void> {
+    await this.cluster.refresh([]);
+    this.connected = true;
+  }
+
+  /** KafkaJS `isIdempotent()`: always false for now. */
+  isIdempotent(): boolean {
+    return false;
+  }
+
+  async send(record: ProducerRecord): Promise<RecordMetadata[]> {
+    return this.sendBatch({ topicMessages: [record], acks: record.acks, compression: record.compression });
+  }
+
+  async sendBatch(args: { topicMessages: ProducerRecord[]; acks?: Acks; compression?: Compression }): Promise<RecordMetadata[]> {
+    if (!this.connected) throw new ReplogNotConnected("producer");
+    const topics = [...new Set(args.topicMessages.map((t) => t.topic))];
+    await this.cluster.ensureTopics(topics);
+    const appended: Array<{ topic: string; partition: number; batch: ProducerBatch; index: number }> = [];
+    for (const tm of args.topicMessages) {
+      const acks = tm.acks ?? args.acks ?? this.config.acks;
+      const compression = tm.compression ?? args.compression ?? this.config.compression;
+      for (const m of tm.messages) appended.push(await this.appendOne(tm.topic, m, acks, compression));
+    }
+    return this.collect(appended);
+  }
+
+  private async appendOne(topic: string, m: Message, acks: Acks, compression: Compression) {
+    const info = this.cluster.topic(topic)!;
+    const partitionMetadata = info.partitions.map((p) => ({ partitionId: p.partitionId, leader: p.leader }));
+    const partition = this.partitioner({ topic, partitionMetadata, message: m });
+    if (!Number.isInteger(partition) || partition < 0 || partition >= info.partitions.length) {
+      throw new ReplogError("UNKNOWN_TOPIC_OR_PARTITION", `partition ${partition} does not exist in ${topic} (${info.partitions.length} partitions)`, { retriable: false });
+    }
+    const key = toBuffer(m.key);
+    const value = toBuffer(m.value);
+    const headers: RecordHeader[] = Object.entries(m.headers ?? {}).map(([k, v]) => ({ key: k, value: toBuffer(v) }));
+    const size = 13 + (key?.length ?? 0) + (value?.length ?? 0);
+    if (size + 61 > this.config.maxRequestSize || size > this.config.bufferMemory) {
+      throw new ReplogError("MESSAGE_TOO_LARGE", `a record of about ${size} bytes is larger than max.request.size or buffer.memory`);
+    }
+    await this.waitForMemory(size);
+    const timestamp = m.timestamp === undefined ? this.env.clock.wallMs() : Number(m.timestamp);
+    const { batch, index } = this.accumulator.append(topic, partition, { key, value, headers, timestamp }, acks, compression, this.env.clock.nowMs());
+    this.wakeUp(batch.closed ? 0 : this.config.lingerMs);
+    return { topic, partition, batch, index };
+  }
+
+  /** Kafka buffer.memory back-pressure: wait until answered batches free room, up to max.block.ms. */
+  private async waitForMemory(size: number): Promise<void> {
+    const deadline = this.env.clock.nowMs() + this.config.maxBlockMs;
+    while (!this.accumulator.hasRoomFor(size)) {
+      const left = deadline - this.env.clock.nowMs();
+      if (left <= 0) throw new ReplogError("REQUEST_TIMED_OUT", `failed to allocate ${size} bytes of buffer.memory within max.block.ms (${this.config.maxBlockMs} ms)`, { retriable: false });
+      this.wakeUp(0);
+      await new Promise<void>((resolve) => {
+        const t = this.env.timers.setTimeout(resolve, left);
+        this.memoryWaiters.push(() => {
+          this.env.timers.clearTimeout(t);
+          resolve();
+        });
+      });
+    }
+  }
+
+  private async collect(appended: Array<{ topic: string; partition: number; batch: ProducerBatch; index: number }>): Promise<RecordMetadata[]> {
+    const results = await Promise.all(appended.map((a) => a.batch.done));
+    const out = new Map<string, RecordMetadata>();
+    appended.forEach((a, i) => {
+      const key = partitionKey(a.topic, a.partition);
+      if (out.has(key)) return;
+      const r = results[i]!;
+      out.set(key, {
+        topicName: a.topic,
+        partition: a.partition,
+        errorCode: 0,
+        baseOffset: String(r.baseOffset < 0 ? -1 : r.baseOffset + a.index),
+        logAppendTime: String(r.logAppendTime),
+        logStartOffset: String(r.logStartOffset),
+      });
+    });
+    return [...out.values()];
+  }
+
+  /** Waits until every record appended so far is answered (Kafka flush()). */
+  async flush(): Promise<void> {
+    this.accumulator.beginFlush();
+    try {
+      while (this.accumulator.queuedBatches > 0 || this.inflight.size > 0) {
+        this.wakeUp(0);
+        await new Promise<void>((resolve) => this.flushWaiters.push(resolve));
+      }
+    } finally {
+      this.accumulator.endFlush();
+    }
+  }
+
+  async disconnect(): Promise<void> {
+    if (!this.connected) return;
+    await this.flush();
+    this.connected = false;
+    if (this.timer !== null) this.env.timers.clearTimeout(this.timer);
+    this.timer = null;
+    this.onDisconnect();
+  }
+
+  /** Schedules the sender to run in `delayMs` (or sooner if already due). */
+  private wakeUp(delayMs: number): void {
+    if (delayMs <= 0) {
+      if (this.runQueued) return;
+      this.runQueued = true;
+      queueMicrotask(() => {
+        this.runQueued = false;
+        this.run();
+      });
+      return;
+    }
+    const due = this.env.clock.nowMs() + delayMs;
+    if (this.timer !== null && this.timerDueMs <= due) return;
+    if (this.timer !== null) this.env.timers.clearTimeout(this.timer);
+    this.timerDueMs = due;
+    this.timer = this.env.timers.setTimeout(() => {
+      this.timer = null;
+      this.timerDueMs = Number.POSITIVE_INFINITY;
+      this.run();
+    }, delayMs);
+  }
+
+  /** One pass of the sender: expire, drain and send what is ready; arm the timer for the rest. */
+  private run(): void {
+    const now = this.env.clock.nowMs();
+    this.expireStuckBatches(now);
+    const { ready, nextCheckMs } = this.accumulator.ready(now, (k) => this.inflight.has(k), this.memoryWaiters.length > 0);
+    const groups = new Map<string, { connection: BrokerConnection; acks: number; batches: ProducerBatch[] }>();
+    for (const key of ready) {
+      const [topic, p] = key.split("\0") as [string, string];
+      const leader = this.cluster.leaderConnection(topic, Number(p));
+      if (!leader) {
+        this.metadataWanted.add(topic);
+        continue;
+      }
+      const batch = this.accumulator.drain(key)!;
+      this.inflight.add(key);
+      const groupKey = `${leader.connection.address}/${batch.acks}`;
+      let g = groups.get(groupKey);
+      if (!g) groups.set(groupKey, (g = { connection: leader.connection, acks: batch.acks, batches: [] }));
+      g.batches.push(batch);
+    }
+    for (const g of groups.values()) void this.sendGroup(g.connection, g.acks, g.batches);
+    if (this.metadataWanted.size > 0) this.refreshMetadata(now);
+    if (nextCheckMs !== undefined) this.wakeUp(Math.max(1, nextCheckMs - now));
+    this.notifyFlushWaiters();
+  }
+
+  private refreshMetadata(now: number): void {
+    if (now < this.metadataBackoffUntilMs) {
+      this.wakeUp(this.metadataBackoffUntilMs - now);
+      return;
+    }
+    const topics = [...this.metadataWanted];
+    this.metadataWanted.clear();
+    this.metadataBackoffUntilMs = now + METADATA_BACKOFF_MS;
+    void this.cluster.refreshSoon(topics).then(() => this.wakeUp(0));
+  }
+
+  /** Fails queued batches whose delivery.timeout.ms passed while no leader could take them. */
+  private expireStuckBatches(now: number): void {
+    for (const head of this.accumulator.heads()) {
+      const key = partitionKey(head.topic, head.partition);
+      if (this.inflight.has(key) || now - head.createdMs < this.config.deliveryTimeoutMs) continue;
+      this.accumulator.drain(key);
+      this.finish(head, new ReplogRetriesExhausted(`expiring ${head.recordCount} record(s) for ${head.topic}-${head.partition}: ${now - head.createdMs} ms has passed since batch creation`, new ReplogError("REQUEST_TIMED_OUT", "no leader answered")));
+    }
+  }
+
+  private async sendGroup(connection: BrokerConnection, acks: number, batches: ProducerBatch[]): Promise<void> {
+    const byTopic = new Map<string, Array<{ index: number; records: Buffer }>>();
+    for (const b of batches) {
+      let list = byTopic.get(b.topic);
+      if (!list) byTopic.set(b.topic, (list = []));
+      list.push({ index: b.partition, records: b.bytes() });
+    }
+    const topics = [...byTopic].map(([name, partitions]) => ({ name, partitions }));
+    let res: ProduceResponseWire | undefined;
+    try {
+      // The local deadline leaves the broker time to answer REQUEST_TIMED_OUT itself first.
+      res = await connection.produce({ acks, timeoutMs: this.env.requestTimeoutMs, topics }, this.env.requestTimeoutMs + 1_000);
+    } catch (e) {
+      for (const b of batches) this.handleFailure(b, asReplogError(e));
+      return;
+    } finally {
+      for (const b of batches) this.inflight.delete(partitionKey(b.topic, b.partition));
+      this.wakeUp(0);
+    }
+    for (const b of batches) this.handleAnswer(b, res);
+  }
+
+  private handleAnswer(batch: ProducerBatch, res: ProduceResponseWire | undefined): void {
+    if (res === undefined) {
+      // acks=0: nothing comes back; offsets are unknown (Kafka reports -1).
+      this.finish(batch, { baseOffset: -1, logAppendTime: -1, logStartOffset: -1 });
+      return;
+    }
+    const p = res.topics.find((t) => t.name === batch.topic)?.partitions.find((x) => x.index === batch.partition);
+    if (!p) {
+      this.handleFailure(batch, new ReplogError("NETWORK_EXCEPTION", `no answer for ${batch.topic}-${batch.partition} in the produce response`));
+      return;
+    }
+    if (p.errorCode !== 0) {
+      this.handleFailure(batch, new ReplogProtocolError(p.errorCode, p.errorMessage, batch.topic, batch.partition));
+      return;
+    }
+    this.finish(batch, { baseOffset: Number(p.baseOffset), logAppendTime: Number(p.logAppendTimeMs), logStartOffset: Number(p.logStartOffset) });
+  }
+
+  /** Retry at the head of the partition with backoff, or fail the batch for good. */
+  private handleFailure(batch: ProducerBatch, error: ReplogError): void {
+    const now = this.env.clock.nowMs();
+    const delay = retryDelayMs(batch.attempts, this.config.retry, this.env.random);
+    const withinTimeout = now + delay - batch.createdMs < this.config.deliveryTimeoutMs;
+    if (needsMetadataRefresh(error)) this.metadataWanted.add(batch.topic);
+    if (error.retriable && batch.attempts < this.config.retry.retries && withinTimeout) {
+      this.env.logger.debug({ topic: batch.topic, partition: batch.partition, error: error.type, attempt: batch.attempts + 1, delayMs: delay }, "retrying produce");
+      this.accumulator.reenqueue(batch, now + delay);
+      this.wakeUp(delay);
+      return;
+    }
+    this.finish(batch, error.retriable ? new ReplogRetriesExhausted(`${batch.topic}-${batch.partition}: ${error.message}`, error) : error);
+  }
+
+  private finish(batch: ProducerBatch, outcome: BatchResult | Error): void {
+    this.accumulator.release(batch);
+    if (outcome instanceof Error) batch.fail(outcome);
+    else batch.complete(outcome);
+    for (const w of this.memoryWaiters.splice(0)) w();
+    this.notifyFlushWaiters();
+  }
+
+  private notifyFlushWaiters(): void {
+    if (this.accumulator.queuedBatches === 0 && this.inflight.size === 0) for (const w of this.flushWaiters.splice(0)) w();
+  }
+}
