@@ -174,3 +174,22 @@ export function resolveServerConfig(raw: Readonly<Record<string, string>>): Reso
   if (config.logDirs.length === 0) throw new ConfigError("log.dirs", "must name at least one directory");
   return { config, roles, voters, listeners, advertisedListeners };
 }
+
+/** Broker-level defaults of topic configs, under their topic-level names (Kafka's synonyms). */
+export function staticTopicDefaults(config: ServerConfig): Record<string, string> {
+  return {
+    "min.insync.replicas": String(config.minInsyncReplicas),
+    "unclean.leader.election.enable": String(config.uncleanLeaderElectionEnable),
+    "retention.ms": String(config.logRetentionMs),
+    "retention.bytes": String(config.logRetentionBytes),
+    "segment.bytes": String(config.logSegmentBytes),
+    "segment.ms": String(config.logRollMs),
+    "cleanup.policy": config.logCleanupPolicy.join(","),
+    "max.message.bytes": String(config.messageMaxBytes),
+    "min.cleanable.dirty.ratio": String(config.logCleanerMinCleanableRatio),
+    "delete.retention.ms": String(config.logCleanerDeleteRetentionMs),
+    "file.delete.delay.ms": String(config.logSegmentDeleteDelayMs),
+    "compression.type": config.compressionType,
+  };
+}
+

@@ -16,3 +16,4 @@ export * from "./load-protos.js";
 export * from "./grpc-options.js";
 export * from "./controller-client.js";
 export * from "./health-service.js";
+export * from "./broker-client.js";

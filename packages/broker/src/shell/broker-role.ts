@@ -6,9 +6,17 @@
 
 import * as grpc from "@grpc/grpc-js";
 import { Gauge, type Registry } from "prom-client";
-import type { Logger, NodeId, ResolvedServerConfig } from "@replog/common";
-import { CHANNEL_OPTIONS, addHealthService } from "@replog/protocol";
+import { brokerEpoch, type Logger, type NodeId, type ResolvedServerConfig } from "@replog/common";
+import { systemClock } from "@replog/common/node";
+import type { MetadataImage } from "@replog/metadata";
+import { CHANNEL_OPTIONS, addHealthService, brokerServiceDefinitions } from "@replog/protocol";
+import type { AlterPartitionRequest } from "../core/index.js";
 import { BrokerLifecycle } from "./broker-lifecycle.js";
+import { brokerAdminHandlers, brokerHandlers } from "./data/broker-service.js";
+import { ControllerChannel } from "./data/controller-channel.js";
+import type { Partition } from "./data/partition.js";
+import { FetcherManager } from "./data/replica-fetcher.js";
+import { ReplicaManager } from "./data/replica-manager.js";
 import { MetadataFollower } from "./metadata-follower.js";
 
 export interface BrokerContext {
@@ -28,6 +36,9 @@ export interface BrokerHealth {
 export class BrokerRole {
   readonly follower: MetadataFollower;
   readonly lifecycle: BrokerLifecycle;
+  readonly replicas: ReplicaManager;
+  private readonly fetchers: FetcherManager;
+  private readonly controller: ControllerChannel;
   private readonly server = new grpc.Server(CHANNEL_OPTIONS);
   private readonly logger: Logger;
 
@@ -57,10 +68,77 @@ export class BrokerRole {
       appliedMetadataIndex: () => this.follower.appliedIndex,
       logger: component("broker-lifecycle"),
     });
+    this.controller = new ControllerChannel(voters, config.controllerQuorumRequestTimeoutMs);
+    const epoch = () => brokerEpoch(BigInt(this.lifecycle.brokerEpoch));
+    this.replicas = new ReplicaManager({
+      brokerId: config.nodeId as NodeId,
+      brokerEpoch: epoch,
+      config,
+      clock: systemClock,
+      logger: component("replica-manager"),
+      sendAlterPartition: (p, req) => void this.sendAlterPartition(p, req),
+    });
+    this.fetchers = new FetcherManager(
+      {
+        brokerId: config.nodeId as NodeId,
+        brokerEpoch: () => BigInt(this.lifecycle.brokerEpoch),
+        fetchWaitMaxMs: config.replicaFetchWaitMaxMs,
+        fetchMinBytes: config.replicaFetchMinBytes,
+        fetchMaxBytes: config.replicaFetchMaxBytes,
+        responseMaxBytes: config.replicaFetchResponseMaxBytes,
+        backoffMs: config.replicaFetchBackoffMs,
+        socketTimeoutMs: config.replicaSocketTimeoutMs,
+        logger: component("replica-fetcher"),
+      },
+      (id) => this.brokerAddress(id),
+    );
+    this.replicas.onPartitionsChanged = () => this.fetchers.update(this.replicas.partitions.values());
+    this.follower.metadata.addListener({ onCommitted: (_records, image) => void this.replicas.applyImage(image), onSnapshotLoaded: (image) => void this.replicas.applyImage(image) });
+  }
+
+  private brokerAddress(id: number): string | undefined {
+    const b = this.follower.metadata.image.cluster.brokers.get(id as NodeId);
+    const ep = b?.endpoints[0];
+    return ep ? `${ep.host}:${ep.port}` : undefined;
+  }
+
+  private async sendAlterPartition(partition: Partition, request: AlterPartitionRequest): Promise<void> {
+    const wire = {
+      brokerId: this.ctx.resolved.config.nodeId,
+      brokerEpoch: this.lifecycle.brokerEpoch,
+      topics: [
+        {
+          topicId: partition.topicId,
+          partitions: [
+            {
+              partitionIndex: partition.index,
+              leaderEpoch: request.leaderEpoch,
+              partitionEpoch: request.partitionEpoch,
+              newIsrWithEpochs: request.newIsrWithEpochs.map((m) => ({ brokerId: m.brokerId, brokerEpoch: String(m.brokerEpoch) })),
+              leaderRecoveryState: request.leaderRecoveryState,
+            },
+          ],
+        },
+      ],
+    };
+    let response: Parameters<Partition["onAlterPartitionResponse"]>[1];
+    try {
+      // eslint-disable-next-line @typescript-eslint/no-explicit-any -- controller.proto AlterPartitionResponse
+      const res: any = await this.controller.call("AlterPartition", wire);
+      const p = res.topics?.[0]?.partitions?.[0];
+      if (res.errorCode !== 0 || !p) response = { error: res.errorMessage?.split(":")[0] || "UNKNOWN_SERVER_ERROR" };
+      else if (p.errorCode !== 0) response = { error: p.errorName };
+      else response = { error: "NONE", leaderId: p.leaderId, leaderEpoch: p.leaderEpoch, isr: p.isr, partitionEpoch: p.partitionEpoch };
+    } catch (e) {
+      response = { error: "REQUEST_TIMED_OUT" };
+      this.logger.warn({ partition: partition.name, err: (e as Error).message }, "AlterPartition got no answer; will retry");
+    }
+    await partition.onAlterPartitionResponse(request, response);
   }
 
   static async start(ctx: BrokerContext): Promise<BrokerRole> {
     const role = new BrokerRole(ctx);
+    await role.replicas.start();
     await role.listen();
     role.follower.start();
     role.lifecycle.start();
@@ -88,7 +166,10 @@ export class BrokerRole {
       this.logger.info({ outcome }, outcome === "moved" ? "controlled shutdown complete" : "controlled shutdown did not complete; stopping anyway");
     }
     this.lifecycle.stop();
+    this.fetchers.stop();
+    await this.replicas.stop();
     this.follower.stop();
+    this.controller.close();
     await new Promise<void>((resolve) => {
       const timer = setTimeout(() => {
         this.server.forceShutdown();
@@ -107,6 +188,19 @@ export class BrokerRole {
     const endpoint = listeners.find((l) => !controllerNames.includes(l.listener))!;
     const address = `${endpoint.host === "" ? "0.0.0.0" : endpoint.host}:${endpoint.port}`;
     addHealthService(this.server, (service) => (service === "" || service === "replog.broker" ? (this.health().ready ? "SERVING" : "NOT_SERVING") : "SERVICE_UNKNOWN"));
+    const services = brokerServiceDefinitions();
+    const serviceContext = {
+      brokerId: config.nodeId,
+      clusterId: this.ctx.clusterId,
+      replicas: this.replicas,
+      image: (): MetadataImage => this.follower.metadata.image,
+      metadataOffset: () => this.follower.appliedIndex,
+      activeControllerId: () => this.follower.driver.status().leader ?? -1,
+      controller: this.controller,
+      fetchWaitMaxMs: 30_000,
+    };
+    this.server.addService(services.Broker.service, brokerHandlers(serviceContext));
+    this.server.addService(services.BrokerAdmin.service, brokerAdminHandlers(serviceContext));
     await new Promise<void>((resolve, reject) =>
       this.server.bindAsync(address, grpc.ServerCredentials.createInsecure(), (err) => (err ? reject(new Error(`cannot listen on ${address}: ${err.message}`)) : resolve())),
     );

@@ -10,31 +10,13 @@
 import * as grpc from "@grpc/grpc-js";
 import type { Registry } from "prom-client";
 import { Gauge } from "prom-client";
-import type { Logger, NodeId, ResolvedServerConfig } from "@replog/common";
+import { staticTopicDefaults, type Logger, type NodeId, type ResolvedServerConfig } from "@replog/common";
 import { systemClock, systemRandom } from "@replog/common/node";
 import { CHANNEL_OPTIONS, addHealthService, controllerServiceDefinition, kafkaError, type DescribeQuorumResponseWire, type ReplicaStateWire } from "@replog/protocol";
 import { DurableRaftLog, GrpcRaftTransport, MetadataStateMachine, RaftDriver, ticksFor, type Message, type SoftState } from "@replog/raft-shell";
 import { controllerApiHandlers } from "./controller-api.js";
 import { QuorumController } from "./quorum-controller.js";
 import { QuorumTracker } from "./quorum-tracker.js";
-
-/** Broker-level defaults of topic configs, under their topic-level names (Kafka's synonyms). */
-function staticTopicDefaults(config: ResolvedServerConfig["config"]): Record<string, string> {
-  return {
-    "min.insync.replicas": String(config.minInsyncReplicas),
-    "unclean.leader.election.enable": String(config.uncleanLeaderElectionEnable),
-    "retention.ms": String(config.logRetentionMs),
-    "retention.bytes": String(config.logRetentionBytes),
-    "segment.bytes": String(config.logSegmentBytes),
-    "segment.ms": String(config.logRollMs),
-    "cleanup.policy": config.logCleanupPolicy.join(","),
-    "max.message.bytes": String(config.messageMaxBytes),
-    "min.cleanable.dirty.ratio": String(config.logCleanerMinCleanableRatio),
-    "delete.retention.ms": String(config.logCleanerDeleteRetentionMs),
-    "file.delete.delay.ms": String(config.logSegmentDeleteDelayMs),
-    "compression.type": config.compressionType,
-  };
-}
 
 /** Lets in-flight calls finish for a moment, then cuts the long-lived peer streams. */
 export function shutdownServer(server: grpc.Server, graceMs: number): Promise<void> {
