@@ -217,9 +217,33 @@ export class ControllerRole {
         if (this.isActive()) this.controller.write("NoOp", (core) => core.noOp()).catch(() => {});
       }, Math.max(10, config.metadataMaxIdleIntervalMs)),
     );
+    // Kafka's periodic leader tasks: move leadership back to preferred replicas
+    // (auto.leader.rebalance.enable), and elect leaderless partitions of topics that allow unclean
+    // election, so that enabling it dynamically takes effect (unclean.leader.election.interval.ms).
+    if (config.autoLeaderRebalanceEnable) {
+      this.timers.push(setInterval(() => void this.balanceLeaders(), config.leaderImbalanceCheckIntervalSeconds * 1000));
+    }
+    this.timers.push(
+      setInterval(() => {
+        if (!this.isActive()) return;
+        this.controller
+          .write("UncleanElections", (core) => core.replication.maybeElectUncleanLeaders())
+          .then((n) => n > 0 && this.logger.warn({ partitions: n }, `unclean leader election for ${n} partition(s): out-of-sync replicas now lead, acknowledged records may be lost`))
+          .catch(() => undefined);
+      }, config.uncleanLeaderElectionIntervalMs),
+    );
     // Kafka fences a broker whose session expired (broker.session.timeout.ms), one per event.
     this.timers.push(setInterval(() => void this.fenceStaleBrokers(), Math.max(50, Math.floor(config.brokerSessionTimeoutMs / 10))));
     this.timers.push(setInterval(() => this.maybeSnapshot(), 1_000));
+  }
+
+  private async balanceLeaders(): Promise<void> {
+    for (let round = 0; round < 100 && this.isActive(); round++) {
+      const r = await this.controller.write("BalanceLeaders", (core) => core.replication.maybeBalancePartitionLeaders()).catch(() => undefined);
+      if (!r) return;
+      if (r.elections > 0) this.logger.info({ elections: r.elections }, `preferred leader election moved ${r.elections} partition(s) back to their preferred replica`);
+      if (!r.more) return;
+    }
   }
 
   private async fenceStaleBrokers(): Promise<void> {

@@ -45,6 +45,8 @@ export class QuorumController {
   private readonly queue: Array<() => Promise<void>> = [];
   private running = false;
   private readonly waiting = new Map<number, Pending>();
+  /** A timed-out write whose entry is not settled yet: the queue waits for it. */
+  private blockedUntil: Promise<void> = Promise.resolve();
 
   constructor(
     private readonly options: Omit<ControllerCoreOptions, "random"> & { random: Random },
@@ -98,7 +100,10 @@ export class QuorumController {
     if (this.running) return;
     this.running = true;
     try {
-      while (this.queue.length > 0) await this.queue.shift()!();
+      while (this.queue.length > 0) {
+        await this.blockedUntil;
+        await this.queue.shift()!();
+      }
     } finally {
       this.running = false;
     }
@@ -110,23 +115,19 @@ export class QuorumController {
     if (result.records.length === 0) return result.response;
     const proposed = this.driver.propose(encodeMetadataEntry(result.records));
     if (!proposed.ok) throw new NotControllerError(proposed.leader);
-    await new Promise<void>((resolve, reject) => {
-      // The entry may still commit after this; like Kafka, the caller then learns it from metadata.
-      const timer = setTimeout(() => {
-        this.waiting.delete(proposed.index);
-        reject(new OperationTimeoutError(`${name} not committed within ${OPERATION_COMMIT_TIMEOUT_MS} ms`));
-      }, OPERATION_COMMIT_TIMEOUT_MS);
-      const settle = (f: () => void) => () => {
-        clearTimeout(timer);
-        f();
-      };
-      this.waiting.set(proposed.index, {
-        index: proposed.index,
-        term: proposed.term,
-        resolve: settle(resolve),
-        reject: (e) => settle(() => reject(e))(),
-      });
+    const committed = new Promise<void>((resolve, reject) =>
+      this.waiting.set(proposed.index, { index: proposed.index, term: proposed.term, resolve, reject }),
+    );
+    // The caller hears REQUEST_TIMED_OUT after OPERATION_COMMIT_TIMEOUT_MS, but the queue still waits
+    // until the entry is replayed or leadership is lost: the next operation must be computed from
+    // state that includes (or definitely excludes) this one.
+    let timer: NodeJS.Timeout | undefined;
+    const timedOut = new Promise<never>((_, reject) => {
+      timer = setTimeout(() => reject(new OperationTimeoutError(`${name} not committed within ${OPERATION_COMMIT_TIMEOUT_MS} ms`)), OPERATION_COMMIT_TIMEOUT_MS);
     });
+    const settled = committed.finally(() => clearTimeout(timer));
+    this.blockedUntil = settled.catch(() => undefined);
+    await Promise.race([settled, timedOut]);
     this.logger.debug({ operation: name, index: proposed.index, records: result.records.length }, "controller operation committed");
     return result.response;
   }
