@@ -5,6 +5,9 @@ import { devCommand } from "./commands/dev.js";
 import { metadataQuorumCommand } from "./commands/metadata-quorum.js";
 import { serverCommand } from "./commands/server.js";
 import { storageCommand } from "./commands/storage.js";
+import { consoleConsumerCommand } from "./commands/console-consumer.js";
+import { consoleProducerCommand } from "./commands/console-producer.js";
+import { topicsCommand } from "./commands/topics.js";
 
 export function buildProgram(): Command {
   const program = new Command("replog")
@@ -16,6 +19,9 @@ export function buildProgram(): Command {
   program.addCommand(storageCommand());
   program.addCommand(devCommand());
   program.addCommand(metadataQuorumCommand());
+  program.addCommand(topicsCommand());
+  program.addCommand(consoleProducerCommand());
+  program.addCommand(consoleConsumerCommand());
   return program;
 }
 

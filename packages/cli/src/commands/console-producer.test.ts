@@ -1,0 +1,28 @@
+import { describe, expect, it } from "vitest";
+import { acksOption, lineToMessage, readerOptions } from "./console-producer.js";
+
+describe("console-producer line reader", () => {
+  it("sends the whole line as the value by default", () => {
+    expect(lineToMessage("a\tb", readerOptions({}))).toEqual({ value: "a\tb" });
+  });
+
+  it("splits key and value at key.separator with parse.key=true, and refuses a line without it", () => {
+    const o = readerOptions({ "parse.key": "true", "key.separator": ":" });
+    expect(lineToMessage("user-1:clicked:twice", o)).toEqual({ key: "user-1", value: "clicked:twice" });
+    expect(() => lineToMessage("no separator", o)).toThrow(/No key separator found on line: no separator/);
+  });
+
+  it("reads null.marker as null", () => {
+    const o = readerOptions({ "parse.key": "true", "null.marker": "<null>" });
+    expect(lineToMessage("k\t<null>", o)).toEqual({ key: "k", value: null });
+  });
+
+  it("refuses unknown reader properties", () => {
+    expect(() => readerOptions({ "parse.headers": "true" })).toThrow(/unknown --property parse.headers/);
+  });
+
+  it("maps --request-required-acks all|-1|1|0", () => {
+    expect([acksOption("all"), acksOption("-1"), acksOption("1"), acksOption("0")]).toEqual([-1, -1, 1, 0]);
+    expect(() => acksOption("2")).toThrow(/must be all, -1, 0 or 1/);
+  });
+});

@@ -1,0 +1,129 @@
+// `replog console-producer`, shaped like kafka-console-producer.sh (ConsoleProducer.java,
+// LineMessageReader.java): one record per stdin line, sent asynchronously (or one at a time with
+// --sync), keys parsed with `--property parse.key=true` and `key.separator`. A failed send is
+// reported on stderr with its Kafka error name and the command exits non-zero once stdin is done.
+
+import { createInterface } from "node:readline";
+import type { Readable } from "node:stream";
+import { Command } from "commander";
+import { producerConfigFromProperties, Replog, ReplogError, type Acks, type Compression, type Message, type Producer } from "@replog/client";
+import { collect } from "./options.js";
+import { parsePairs, splitServers } from "./topics.js";
+
+/** Sends allowed to be pending at once; buffer.memory bounds the bytes, this bounds the promises. */
+const PENDING_SENDS_MAX = 1_000;
+
+export interface LineReaderOptions {
+  parseKey: boolean;
+  keySeparator: string;
+  nullMarker: string | undefined;
+}
+
+export function readerOptions(props: Record<string, string>): LineReaderOptions {
+  for (const k of Object.keys(props)) {
+    if (!["parse.key", "key.separator", "null.marker", "ignore.error"].includes(k)) throw new Error(`unknown --property ${k} (supported: parse.key, key.separator, null.marker, ignore.error)`);
+  }
+  return { parseKey: props["parse.key"] === "true", keySeparator: props["key.separator"] ?? "\t", nullMarker: props["null.marker"] };
+}
+
+/** LineMessageReader: a line → key and value (null.marker reads as null). */
+export function lineToMessage(line: string, o: LineReaderOptions): Message {
+  const nullable = (s: string) => (o.nullMarker !== undefined && s === o.nullMarker ? null : s);
+  if (!o.parseKey) return { value: nullable(line) };
+  const i = line.indexOf(o.keySeparator);
+  if (i < 0) throw new ReplogError("INVALID_RECORD", `No key separator found on line: ${line}`, { retriable: false });
+  return { key: nullable(line.slice(0, i)), value: nullable(line.slice(i + o.keySeparator.length)) };
+}
+
+export function acksOption(value: string): Acks {
+  const v = value === "all" ? "-1" : value;
+  if (!["-1", "0", "1"].includes(v)) throw new Error(`--request-required-acks must be all, -1, 0 or 1 (got ${value})`);
+  return Number(v) as Acks;
+}
+
+interface ProducerOptions {
+  bootstrapServer: string;
+  topic: string;
+  requestRequiredAcks: string;
+  producerProperty: string[];
+  property: string[];
+  compressionCodec?: string;
+  sync?: boolean;
+  requestTimeoutMs?: string;
+  messageSendMaxRetries?: string;
+  batchSize?: string;
+  lingerMs?: string;
+}
+
+/** Reads every line of `input` and sends it; returns how many sends failed. */
+export async function produceLines(producer: Producer, topic: string, input: Readable, reader: LineReaderOptions, sync: boolean): Promise<number> {
+  let failed = 0;
+  const pending = new Set<Promise<void>>();
+  const report = (e: unknown) => {
+    failed++;
+    const err = e as ReplogError;
+    process.stderr.write(`Error when sending message to topic ${topic}: ${err.type ? `${err.type}: ` : ""}${err.message}\n`);
+  };
+  for await (const line of createInterface({ input, crlfDelay: Infinity })) {
+    let message: Message;
+    try {
+      message = lineToMessage(line, reader);
+    } catch (e) {
+      report(e);
+      continue;
+    }
+    const sent = producer.send({ topic, messages: [message] }).then(() => undefined, report);
+    if (sync) {
+      await sent;
+      continue;
+    }
+    pending.add(sent);
+    void sent.finally(() => pending.delete(sent));
+    if (pending.size >= PENDING_SENDS_MAX) await Promise.race(pending);
+  }
+  await Promise.all(pending);
+  return failed;
+}
+
+function settings(o: ProducerOptions) {
+  const props = parsePairs(o.producerProperty, "--producer-property");
+  if (o.compressionCodec) props["compression.type"] = o.compressionCodec;
+  if (o.requestTimeoutMs) props["request.timeout.ms"] = o.requestTimeoutMs;
+  if (o.messageSendMaxRetries) props["retries"] = o.messageSendMaxRetries;
+  if (o.batchSize) props["batch.size"] = o.batchSize;
+  if (o.lingerMs) props["linger.ms"] = o.lingerMs;
+  const config = producerConfigFromProperties(props);
+  // --request-required-acks wins unless acks came as a --producer-property.
+  if (props.acks === undefined) config.acks = acksOption(o.requestRequiredAcks);
+  return config;
+}
+
+export function consoleProducerCommand(): Command {
+  return new Command("console-producer")
+    .description("Send stdin lines as records (like kafka-console-producer.sh).")
+    .requiredOption("--bootstrap-server <host:port>", "one or more brokers, comma-separated")
+    .requiredOption("--topic <name>", "the topic to write to")
+    .option("--request-required-acks <acks>", "all (-1), 1 or 0", "-1")
+    .option("--producer-property <key=value>", "a producer config, e.g. linger.ms=10 (repeatable)", collect, [])
+    .option("--property <key=value>", "line reader settings: parse.key, key.separator, null.marker (repeatable)", collect, [])
+    .option("--compression-codec <codec>", "none, gzip or lz4")
+    .option("--sync", "send each line and wait for its answer before reading the next")
+    .option("--request-timeout-ms <ms>", "request.timeout.ms")
+    .option("--message-send-max-retries <n>", "retries")
+    .option("--batch-size <bytes>", "batch.size")
+    .option("--linger-ms <ms>", "linger.ms")
+    .action(async (o: ProducerOptions) => {
+      const config = settings(o);
+      const reader = readerOptions(parsePairs(o.property, "--property"));
+      const replog = new Replog({ clientId: "console-producer", brokers: splitServers(o.bootstrapServer), requestTimeout: config.requestTimeout, maxInFlightRequests: config.maxInFlightRequests });
+      const producer = replog.producer({ ...config, compression: config.compression as Compression | undefined });
+      await producer.connect();
+      let failed: number;
+      try {
+        failed = await produceLines(producer, o.topic, process.stdin, reader, Boolean(o.sync));
+      } finally {
+        await producer.disconnect();
+      }
+      if (failed > 0) throw new Error(`${failed} message(s) could not be sent to ${o.topic}`);
+    });
+}
