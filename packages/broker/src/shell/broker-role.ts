@@ -5,7 +5,7 @@
 // docs/status.md).
 
 import * as grpc from "@grpc/grpc-js";
-import { Gauge, type Registry } from "prom-client";
+import { Counter, Gauge, type Registry } from "prom-client";
 import { brokerEpoch, type Logger, type NodeId, type ResolvedServerConfig } from "@replog/common";
 import { systemClock } from "@replog/common/node";
 import type { MetadataImage } from "@replog/metadata";
@@ -14,7 +14,7 @@ import type { AlterPartitionRequest } from "../core/index.js";
 import { BrokerLifecycle } from "./broker-lifecycle.js";
 import { brokerAdminHandlers, brokerHandlers } from "./data/broker-service.js";
 import { ControllerChannel } from "./data/controller-channel.js";
-import type { Partition } from "./data/partition.js";
+import { Partition } from "./data/partition.js";
 import { FetcherManager } from "./data/replica-fetcher.js";
 import { ReplicaManager } from "./data/replica-manager.js";
 import { MetadataFollower } from "./metadata-follower.js";
@@ -39,6 +39,8 @@ export class BrokerRole {
   readonly replicas: ReplicaManager;
   private readonly fetchers: FetcherManager;
   private readonly controller: ControllerChannel;
+  private bytesIn: Counter | undefined;
+  private bytesOut: Counter | undefined;
   private readonly server = new grpc.Server(CHANNEL_OPTIONS);
   private readonly logger: Logger;
 
@@ -198,6 +200,8 @@ export class BrokerRole {
       activeControllerId: () => this.follower.driver.status().leader ?? -1,
       controller: this.controller,
       fetchWaitMaxMs: 30_000,
+      onBytesIn: (n: number) => this.bytesIn?.inc(n),
+      onBytesOut: (n: number) => this.bytesOut?.inc(n),
     };
     this.server.addService(services.Broker.service, brokerHandlers(serviceContext));
     this.server.addService(services.BrokerAdmin.service, brokerAdminHandlers(serviceContext));
@@ -210,7 +214,46 @@ export class BrokerRole {
     const registry = this.ctx.registry;
     const gauge = (name: string, help: string, value: () => number) =>
       new Gauge({ name, help, registers: [registry], collect() { this.set(value()); } });
+    const leaders = () => [...this.replicas.partitions.values()].filter((p) => p.leaderCore !== undefined);
+    const isr = (p: Partition) => p.leaderCore!.state.isr.length;
+    const replicas = (p: Partition) => p.leaderCore!.state.replicas.length;
+    const effectiveMinIsr = (p: Partition) => Math.min(p.minInsyncReplicas, replicas(p));
     gauge("replog_broker_fenced", "1 while the controller keeps this broker fenced.", () => (this.lifecycle.state === "running" ? 0 : 1));
     gauge("replog_metadata_applied_index", "Last metadata log index applied to this broker's image.", () => this.follower.appliedIndex);
+    // Kafka's headline names (JMX exporter style), so existing alert rules work unchanged.
+    gauge("kafka_server_replicamanager_underreplicatedpartitions", "Partitions led here whose ISR is smaller than their replica set.", () => leaders().filter((p) => isr(p) < replicas(p)).length);
+    gauge("kafka_server_replicamanager_underminisrpartitioncount", "Partitions led here whose ISR is below min.insync.replicas (acks=all refused).", () => leaders().filter((p) => isr(p) < effectiveMinIsr(p)).length);
+    gauge("kafka_server_replicamanager_atminisrpartitioncount", "Partitions led here whose ISR is exactly min.insync.replicas.", () => leaders().filter((p) => isr(p) === effectiveMinIsr(p)).length);
+    gauge("kafka_server_replicamanager_partitioncount", "Partition replicas on this broker.", () => this.replicas.partitions.size);
+    gauge("kafka_server_replicamanager_leadercount", "Partitions this broker leads.", () => leaders().length);
+    this.bytesIn = new Counter({ name: "kafka_server_brokertopicmetrics_bytesin_total", help: "Record bytes accepted from producers.", registers: [registry] });
+    this.bytesOut = new Counter({ name: "kafka_server_brokertopicmetrics_bytesout_total", help: "Record bytes served to consumers.", registers: [registry] });
+    const shrinks = new Counter({ name: "kafka_server_replicamanager_isrshrinks_total", help: "ISR shrinks committed for partitions led here.", registers: [registry] });
+    const expands = new Counter({ name: "kafka_server_replicamanager_isrexpands_total", help: "ISR expansions committed for partitions led here.", registers: [registry] });
+    const changes = new Counter({ name: "replog_isr_changes_total", help: "ISR changes committed for partitions led here, by kind and reason.", labelNames: ["kind", "reason", "topic"], registers: [registry] });
+    Partition.onIsrChange = (kind, p) => {
+      (kind === "shrink" ? shrinks : expands).inc();
+      changes.inc({ kind, reason: kind === "shrink" ? "follower-not-caught-up" : "follower-caught-up", topic: p.topic });
+    };
+    const labels = ["topic", "partition"] as const;
+    const perPartition = (name: string, help: string, value: (p: Partition) => number) =>
+      new Gauge({
+        name,
+        help,
+        labelNames: labels,
+        registers: [registry],
+        collect: () => {
+          const g = registry.getSingleMetric(name) as Gauge<(typeof labels)[number]>;
+          g.reset();
+          for (const p of this.replicas.partitions.values()) g.set({ topic: p.topic, partition: String(p.index) }, value(p));
+        },
+      });
+    perPartition("replog_partition_leader", "1 if this broker leads the partition.", (p) => (p.isLeader ? 1 : 0));
+    perPartition("replog_partition_high_watermark", "High watermark of the local replica.", (p) => p.highWatermark);
+    perPartition("replog_partition_log_end_offset", "Log end offset of the local replica.", (p) => p.log.logEndOffset);
+    perPartition("replog_partition_log_start_offset", "Log start offset of the local replica.", (p) => p.log.logStartOffset);
+    perPartition("replog_partition_isr_size", "ISR size (leader only; -1 on followers).", (p) => (p.leaderCore ? isr(p) : -1));
+    perPartition("replog_partition_under_replicated", "1 when led here with an ISR smaller than the replica set.", (p) => (p.leaderCore && isr(p) < replicas(p) ? 1 : 0));
   }
+
 }

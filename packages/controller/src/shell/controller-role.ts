@@ -9,7 +9,7 @@
 
 import * as grpc from "@grpc/grpc-js";
 import type { Registry } from "prom-client";
-import { Gauge } from "prom-client";
+import { Counter, Gauge } from "prom-client";
 import { staticTopicDefaults, type Logger, type NodeId, type ResolvedServerConfig } from "@replog/common";
 import { systemClock, systemRandom } from "@replog/common/node";
 import { CHANNEL_OPTIONS, addHealthService, controllerServiceDefinition, kafkaError, type DescribeQuorumResponseWire, type ReplicaStateWire } from "@replog/protocol";
@@ -287,5 +287,27 @@ export class ControllerRole {
     gauge("replog_raft_commit_index", "Highest committed index of the metadata log known here.", () => this.driver.status().commit);
     gauge("replog_raft_last_index", "Last index of the local metadata log.", () => this.driver.status().lastIndex);
     gauge("replog_metadata_applied_index", "Last metadata log index applied to the image.", () => this.metadata.appliedIndex);
+    const image = () => this.metadata.image;
+    const partitions = () => image().topics.topicNames().flatMap((n) => [...image().topics.topicByName(n)!.partitions.values()]);
+    // Reported by the active controller only, as Kafka does, so sums across the quorum are right.
+    const ifActive = (f: () => number) => () => (this.isActive() ? f() : 0);
+    gauge("kafka_controller_kafkacontroller_offlinepartitionscount", "Partitions without a leader.", ifActive(() => partitions().filter((p) => p.leader < 0).length));
+    gauge("kafka_controller_kafkacontroller_globalpartitioncount", "Partitions in the cluster.", ifActive(() => partitions().length));
+    gauge("kafka_controller_kafkacontroller_globaltopiccount", "Topics in the cluster.", ifActive(() => image().topics.topicNames().length));
+    gauge("kafka_controller_kafkacontroller_fencedbrokercount", "Registered brokers that are fenced.", ifActive(() => [...image().cluster.brokers.values()].filter((b) => b.fenced).length));
+    gauge("kafka_controller_kafkacontroller_activebrokercount", "Registered brokers that are not fenced.", ifActive(() => [...image().cluster.brokers.values()].filter((b) => !b.fenced).length));
+    const unclean = new Counter({ name: "kafka_controller_controllerstats_uncleanleaderelections_total", help: "Unclean leader elections committed while this node was the active controller.", registers: [this.ctx.registry] });
+    const elections = new Counter({ name: "replog_leader_elections_total", help: "Partition leader changes committed while this node was the active controller.", labelNames: ["kind"], registers: [this.ctx.registry] });
+    this.metadata.addListener({
+      onCommitted: (records) => {
+        if (!this.isActive()) return;
+        for (const r of records) {
+          if (r.type !== "PartitionChangeRecord" || r.leader === undefined) continue;
+          const kind = r.uncleanElection ? "unclean" : "clean";
+          elections.inc({ kind });
+          if (kind === "unclean") unclean.inc();
+        }
+      },
+    });
   }
 }

@@ -24,6 +24,9 @@ export interface BrokerServiceContext {
   readonly controller: ControllerChannel;
   /** Bound on one Fetch's wait, whatever the client asks. */
   readonly fetchWaitMaxMs: number;
+  /** Metrics hooks: record bytes accepted from producers and served to consumers. */
+  readonly onBytesIn?: (bytes: number) => void;
+  readonly onBytesOut?: (bytes: number) => void;
 }
 
 const int = (x: unknown, fallback: number) => {
@@ -117,6 +120,7 @@ async function produce(ctx: BrokerServiceContext, req: Wire): Promise<Wire | und
           const records: Buffer = pd.records ?? Buffer.alloc(0);
           if (records.length === 0) return { ...base, ...errorFields("INVALID_RECORD", "a produce request carries no record batch") };
           const r = await partition.produce(records, acks, timeoutMs);
+          if (r.errorCode === 0) ctx.onBytesIn?.(records.length);
           return { index: pd.index, errorCode: r.errorCode, errorName: r.errorName, errorMessage: r.errorMessage, baseOffset: String(r.baseOffset), logAppendTimeMs: String(r.logAppendTimeMs), logStartOffset: String(r.logStartOffset) };
         }),
       ),
@@ -152,6 +156,7 @@ async function fetch(ctx: BrokerServiceContext, req: Wire): Promise<Wire> {
     const remaining = deadline - Date.now();
     if (bytes >= minBytes || anyError || remaining <= 0 || wanted.length === 0) {
       budget -= bytes;
+      if (replicaId < 0) ctx.onBytesOut?.(bytes);
       return toFetchResponse(req.correlationId, results);
     }
     await Promise.race(wanted.map((w) => w.partition?.waitForData(remaining) ?? new Promise((r) => setTimeout(r, remaining))));

@@ -66,6 +66,9 @@ export class Partition {
   leaderId = -1;
   leaderEpoch = -1;
   partitionEpoch = -1;
+  minInsyncReplicas = 1;
+  /** Counted for metrics when an ISR change this leader proposed commits. */
+  static onIsrChange: (kind: "shrink" | "expand", partition: Partition) => void = () => {};
 
   constructor(
     readonly topic: string,
@@ -112,6 +115,7 @@ export class Partition {
   applyLeaderAndIsr(state: LeaderAndIsr, minInsyncReplicas: number): Promise<void> {
     return this.serial(async () => {
       this.leaderId = state.leader;
+      this.minInsyncReplicas = minInsyncReplicas;
       this.leaderEpoch = state.leaderEpoch;
       this.partitionEpoch = state.partitionEpoch;
       const now = this.env.clock.nowMs();
@@ -370,6 +374,7 @@ export class Partition {
       switch (outcome.kind) {
         case "committed":
           this.env.logger.info({ partition: this.name, isr: outcome.isr }, `ISR of ${this.name} is now [${outcome.isr.join(",")}]`);
+          Partition.onIsrChange(request.reason.kind, this);
           if (outcome.highWatermarkChanged) this.onHighWatermarkMoved();
           return;
         case "retry":
