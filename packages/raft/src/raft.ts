@@ -95,12 +95,29 @@ export class Raft {
     this.log = new RaftLog(storage, hardState.commit, cfg.applied);
     this.term = hardState.term;
     this.vote = hardState.vote;
+    this.adoptLogTerm();
     if (cfg.observer) this.becomeObserver(this.term, null);
     else this.becomeFollower(this.term, null);
   }
 
   get logger() {
     return this.cfg.logger;
+  }
+
+  /**
+   * A node accepts entries of a term only after adopting that term, and both reach disk in one
+   * Ready. A crash in the middle of that write can keep the entries and lose the hard state; then
+   * the log's last term is above the stored term. Nothing from the lost write was sent (messages
+   * go out only after the write completes), so adopting the log's term with no vote is exactly
+   * the state the node had promised nothing about. Without this, its vote requests would carry a
+   * last term not below their own and be refused as malformed.
+   */
+  private adoptLogTerm(): void {
+    const lastTerm = this.log.lastTerm();
+    if (lastTerm <= this.term) return;
+    this.logger.warn({ storedTerm: this.term, lastTerm }, "log holds entries from a later term than the stored hard state (torn write); adopting that term");
+    this.term = lastTerm;
+    this.vote = null;
   }
 
   // ---------------------------------------------------------------- transitions

@@ -2,6 +2,8 @@
 import { describe, expect, it } from "vitest";
 import { nodeId } from "@replog/common";
 import { Network, text } from "./test-support/network.js";
+import { drain, newNode, ofType } from "./test-support/fixtures.js";
+import { validateMessage } from "./messages.js";
 
 describe("RawNode", () => {
   it("elects a leader that appends a noop and commits it on every voter", () => {
@@ -41,5 +43,21 @@ describe("RawNode", () => {
     net.elect(1);
     expect(net.propose(1, "x")).toMatchObject({ ok: true, index: 2 });
     expect(net.get(1).applied.map((e) => e.index)).toEqual([1, 2]);
+  });
+
+  it("after a torn write kept term-5 entries but lost the term-5 hard state, the node adopts term 5 with no vote", () => {
+    const h = newNode({ term: 4, vote: 2, log: [1, 4, 5, 5], config: { preVote: true } });
+    expect(h.node.status()).toMatchObject({ term: 5, vote: null });
+    expect(h.logger.lines.some((l) => l.msg?.includes("torn write"))).toBe(true);
+    h.node.campaign();
+    const rd = h.node.ready();
+    expect(rd.hardState).toMatchObject({ term: 5, vote: null });
+    const preVotes = ofType(rd.messages, "PreVote");
+    expect(preVotes.map((m) => [m.term, m.lastLogTerm])).toEqual([
+      [6, 5],
+      [6, 5],
+    ]);
+    for (const m of preVotes) expect(validateMessage(m)).toBeNull();
+    drain(h);
   });
 });
