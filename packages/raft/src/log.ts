@@ -15,13 +15,18 @@ export class RaftLog {
   applying: LogIndex;
   /** Highest index the shell has applied. */
   applied: LogIndex;
+  /** Set when the stored commit index was beyond the stored log and had to be lowered (for a log line). */
+  readonly clampedCommit: LogIndex | undefined;
 
   constructor(storage: RaftStorage, committed: LogIndex, applied?: LogIndex) {
     this.storage = storage;
     const first = storage.firstIndex();
     this.unstable = new Unstable(logIndex(storage.lastIndex() + 1));
-    this.committed = logIndex(Math.max(committed, first - 1));
-    assert(this.committed <= storage.lastIndex(), () => `Invariant: commit ${this.committed} <= lastIndex ${storage.lastIndex()}`);
+    // A crash in the middle of one Ready's write can keep the new commit index but lose the
+    // entries it covers. Neither was acknowledged to anyone, so committing less is safe: the
+    // leader will tell us again. (etcd panics here; we would rather recover.)
+    this.committed = logIndex(Math.min(Math.max(committed, first - 1), storage.lastIndex()));
+    this.clampedCommit = committed > this.committed ? committed : undefined;
     // After a restart the state machine is rebuilt from the snapshot, so entries after it are applied again.
     this.applied = applied ?? logIndex(first - 1);
     assert(this.applied >= first - 1 && this.applied <= this.committed, () => `applied ${this.applied} outside [${first - 1}, ${this.committed}]`);

@@ -96,6 +96,9 @@ export class Raft {
     this.term = hardState.term;
     this.vote = hardState.vote;
     this.adoptLogTerm();
+    if (this.log.clampedCommit !== undefined) {
+      this.logger.warn({ storedCommit: this.log.clampedCommit, lastIndex: this.log.lastIndex() }, "stored commit index beyond the stored log (torn write); lowering it");
+    }
     if (cfg.observer) this.becomeObserver(this.term, null);
     else this.becomeFollower(this.term, null);
   }

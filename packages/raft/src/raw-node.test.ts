@@ -60,4 +60,12 @@ describe("RawNode", () => {
     for (const m of preVotes) expect(validateMessage(m)).toBeNull();
     drain(h);
   });
+
+  it("a stored commit index beyond the stored log (torn write) is lowered to the log's end, not trusted", () => {
+    const h = newNode({ term: 2, log: [1, 2], commit: 5 });
+    expect(h.node.status()).toMatchObject({ commit: 2, lastIndex: 2 });
+    expect(h.logger.lines.some((l) => l.msg?.includes("beyond the stored log"))).toBe(true);
+    drain(h);
+    expect(h.storage.hardStateForTest().commit).toBe(2);
+  });
 });
