@@ -30,8 +30,10 @@ export class ReplogProtocolError extends ReplogError {
   override name = "ReplogProtocolError";
   constructor(code: number, message?: string, readonly topic?: string, readonly partition?: number) {
     const type = errorNameByCode(code) ?? "UNKNOWN_SERVER_ERROR";
-    const where = topic === undefined ? "" : partition === undefined ? ` (${topic})` : ` (${topic}-${partition})`;
-    super(type, `${message || KAFKA_ERRORS[type]!.message}${where}`);
+    const text = message || KAFKA_ERRORS[type]!.message;
+    const name = topic === undefined ? "" : partition === undefined ? topic : `${topic}-${partition}`;
+    // Name the topic-partition unless the broker's message already does.
+    super(type, name === "" || text.includes(name) ? text : `${text} (${name})`);
   }
 }
 

@@ -369,7 +369,7 @@ export class Producer {
       this.wakeUp(delay);
       return;
     }
-    this.finish(batch, error.retriable ? new ReplogRetriesExhausted(`${batch.topic}-${batch.partition}: ${error.message}`, error) : error);
+    this.finish(batch, error.retriable ? new ReplogRetriesExhausted(error.message, error) : error);
   }
 
   private finish(batch: ProducerBatch, outcome: BatchResult | Error): void {
