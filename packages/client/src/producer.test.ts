@@ -133,4 +133,19 @@ describe("producer", () => {
     expect(cluster.produceLog.at(-1)!.nodeId).toBe(2);
     await producer.disconnect();
   });
+
+  it("applies buffer.memory back-pressure: a send waits for room and fails after max.block.ms", async () => {
+    const producer = client(300).producer({ bufferMemory: 120, maxBlockMs: 200, lingerMs: 0, deliveryTimeoutMs: 1_000 });
+    await producer.connect();
+    cluster.silentBrokers.add(1);
+    // About 53 bytes each: two fit in 120 bytes, the third must wait for an answer that never comes.
+    const pending = [producer.send({ topic: "t", messages: [{ value: "x".repeat(40), partition: 0 }] }), producer.send({ topic: "t", messages: [{ value: "y".repeat(40), partition: 0 }] })];
+    await expect(producer.send({ topic: "t", messages: [{ value: "z".repeat(40), partition: 0 }] })).rejects.toMatchObject({
+      type: "REQUEST_TIMED_OUT",
+      message: expect.stringContaining("max.block.ms"),
+    });
+    // The two held records fail once delivery.timeout.ms has passed without an answer.
+    for (const p of pending) await expect(p).rejects.toMatchObject({ name: "ReplogRetriesExhausted" });
+    expect(values("t", 0)).toEqual([]);
+  });
 });

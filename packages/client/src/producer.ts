@@ -15,7 +15,7 @@ import type { CompressionType, RecordHeader } from "@replog/protocol";
 import type { Cluster } from "./cluster.js";
 import { asReplogError, needsMetadataRefresh, ReplogError, ReplogNotConnected, ReplogProtocolError, ReplogRetriesExhausted } from "./errors.js";
 import { createDefaultPartitioner, toBuffer, type Partitioner, type PartitionerFactory, type PartitionerMessage } from "./partitioner.js";
-import { partitionKey, RecordAccumulator, type BatchResult, type ProducerBatch } from "./record-accumulator.js";
+import { BATCH_OVERHEAD_BYTES, estimateRecordBytes, partitionKey, RecordAccumulator, type BatchResult, type ProducerBatch } from "./record-accumulator.js";
 import { retryDelayMs, type RetryOptions } from "./retry.js";
 import type { TimerHandle, Timers } from "./timers.js";
 import type { BrokerConnection } from "./broker-connection.js";
@@ -179,18 +179,20 @@ export class Producer {
     const key = toBuffer(m.key);
     const value = toBuffer(m.value);
     const headers: RecordHeader[] = Object.entries(m.headers ?? {}).map(([k, v]) => ({ key: k, value: toBuffer(v) }));
-    const size = 13 + (key?.length ?? 0) + (value?.length ?? 0);
-    if (size + 61 > this.config.maxRequestSize || size > this.config.bufferMemory) {
+    const size = estimateRecordBytes(key, value, headers);
+    if (size + BATCH_OVERHEAD_BYTES > this.config.maxRequestSize || size > this.config.bufferMemory) {
       throw new ReplogError("MESSAGE_TOO_LARGE", `a record of about ${size} bytes is larger than max.request.size or buffer.memory`);
     }
-    await this.waitForMemory(size);
+    // Check and reserve in one synchronous step (no await between them); wait only when full.
+    if (this.accumulator.hasRoomFor(size)) this.accumulator.reserve(size);
+    else await this.waitForMemory(size);
     const timestamp = m.timestamp === undefined ? this.env.clock.wallMs() : Number(m.timestamp);
     const { batch, index } = this.accumulator.append(topic, partition, { key, value, headers, timestamp }, acks, compression, this.env.clock.nowMs());
     this.wakeUp(batch.closed ? 0 : this.config.lingerMs);
     return { topic, partition, batch, index };
   }
 
-  /** Kafka buffer.memory back-pressure: wait until answered batches free room, up to max.block.ms. */
+  /** Kafka buffer.memory back-pressure: wait until answered batches free room, up to max.block.ms; then reserve it. */
   private async waitForMemory(size: number): Promise<void> {
     const deadline = this.env.clock.nowMs() + this.config.maxBlockMs;
     while (!this.accumulator.hasRoomFor(size)) {
@@ -205,6 +207,7 @@ export class Producer {
         });
       });
     }
+    this.accumulator.reserve(size);
   }
 
   private async collect(appended: Array<{ topic: string; partition: number; batch: ProducerBatch; index: number }>): Promise<RecordMetadata[]> {

@@ -68,9 +68,11 @@ describe("RecordAccumulator", () => {
     const acc = new RecordAccumulator({ batchSizeBytes: 16_384, lingerMs: 0, bufferMemoryBytes: 120 });
     const size = estimateRecordBytes(null, Buffer.from("x".repeat(40)), []);
     expect(size).toBe(53);
+    acc.reserve(size);
     const { batch } = acc.append("t", 0, rec("x".repeat(40)), -1, "none", 0);
     expect(acc.usedBytes).toBe(size);
     expect(acc.hasRoomFor(size)).toBe(true);
+    acc.reserve(size);
     acc.append("t", 0, rec("x".repeat(40)), -1, "none", 0);
     expect(acc.hasRoomFor(size)).toBe(false);
     acc.drain(partitionKey("t", 0));

@@ -84,7 +84,7 @@ export const partitionKey = (topic: string, partition: number): string => `${top
 
 export class RecordAccumulator {
   private readonly queues = new Map<string, ProducerBatch[]>();
-  /** Bytes of records appended and not yet answered. Invariant: usedBytes >= 0. */
+  /** Bytes reserved for records not yet answered (see reserve). Invariant: usedBytes >= 0. */
   usedBytes = 0;
   private flushing = 0;
 
@@ -95,6 +95,14 @@ export class RecordAccumulator {
   /** True when `bytes` more would fit in buffer.memory. */
   hasRoomFor(bytes: number): boolean {
     return this.usedBytes + bytes <= this.options.bufferMemoryBytes;
+  }
+
+  /**
+   * Takes buffer.memory for a record about to be appended. The producer reserves in the same
+   * synchronous step as its check, so concurrent sends cannot all pass the check first.
+   */
+  reserve(bytes: number): void {
+    this.usedBytes += bytes;
   }
 
   /** Appends one record; returns its batch and its index in the batch. */
@@ -115,7 +123,6 @@ export class RecordAccumulator {
     }
     batch.records.push(record);
     batch.sizeBytes += size;
-    this.usedBytes += size;
     // A batch that cannot take one more small record is full: send it without waiting for linger.
     if (batch.sizeBytes + 14 > this.options.batchSizeBytes) batch.closed = true;
     return { batch, index: batch.records.length - 1 };
