@@ -32,7 +32,7 @@ async function createTopic(name: string, partitions: number, rf: number): Promis
   const q = await describeQuorum(cluster.file().bootstrapControllers);
   const c = newControllerClient(cluster.controllerAddress(q.leaderId));
   try {
-    const res = await callUnary(c, c.CreateTopics, { topics: [{ name, numPartitions: partitions, replicationFactor: rf, assignments: [], configs: {} }] }, 10_000);
+    const res = (await callUnary(c, c.CreateTopics, { topics: [{ name, numPartitions: partitions, replicationFactor: rf, assignments: [], configs: {} }] }, 10_000)) as { topics: unknown[] };
     expect(res.topics[0]).toMatchObject({ errorCode: 0 });
   } finally {
     c.close();

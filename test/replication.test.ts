@@ -37,7 +37,7 @@ describe("replication: three brokers", () => {
   it("ISR by Kafka's caught-up rule: an idle caught-up follower stays; a paused one leaves within [1x, 1.5x] the lag time and rejoins", async () => {
     await client.createTopic("lag", 1, 3);
     await waitFor("ISR of 3", async () => ((await isrOf("lag")).length === 3 ? true : undefined));
-    expect((await client.produce("lag", 0, ["a"], -1)).error).toBe("NONE");
+    expect((await client.produceRetrying("lag", 0, ["a"], -1)).error).toBe("NONE");
     const { leader, replicas } = await client.partition("lag", 0);
     const follower = replicas.find((r: number) => r !== leader)!;
 
@@ -76,7 +76,7 @@ describe("replication: three brokers", () => {
   it("RF 3, min.insync.replicas=2, acks=all: one broker down goes on, two down refuses with nothing appended, back up resumes", async () => {
     await client.createTopic("durable", 1, 3, { "min.insync.replicas": "2" });
     await waitFor("ISR of 3", async () => ((await isrOf("durable")).length === 3 ? true : undefined));
-    expect((await client.produce("durable", 0, ["one"], -1)).error).toBe("NONE");
+    expect((await client.produceRetrying("durable", 0, ["one"], -1)).error).toBe("NONE");
     const { leader, replicas } = await client.partition("durable", 0);
     const [f1, f2] = replicas.filter((r: number) => r !== leader);
     await cluster.act(f1!, "kill");
@@ -97,7 +97,7 @@ describe("replication: three brokers", () => {
     await cluster.act(f1!, "start");
     await cluster.act(f2!, "start");
     await waitFor("ISR refilled", async () => ((await isrOf("durable")).length === 3 ? true : undefined), 30_000);
-    expect((await client.produce("durable", 0, ["five"], -1)).error).toBe("NONE");
+    expect((await client.produceRetrying("durable", 0, ["five"], -1)).error).toBe("NONE");
     // The refused acks=all write never reached the log; the acks=1 write did, once the ISR let the
     // high watermark move.
     expect((await client.readAll("durable", 0)).map((r) => r.value)).toEqual(["one", "two", "four (acks=1)", "five"]);

@@ -95,6 +95,17 @@ export class TestCluster {
     await replog(["dev", "node", "--dir", this.dir, "--node", String(id), action]);
   }
 
+  /**
+   * Signals a node's process directly, without a CLI round trip, for scenarios whose timing must
+   * stay well inside a session or lag timeout. cluster.json is not updated: use act() to start a
+   * killed node again.
+   */
+  signal(id: number, sig: "SIGSTOP" | "SIGCONT" | "SIGKILL"): void {
+    const pid = this.node(id).pid;
+    if (pid === null) throw new Error(`node ${id} is not running`);
+    process.kill(pid, sig);
+  }
+
   log(id: number): string {
     return readFileSync(this.node(id).logFile, "utf8");
   }

@@ -29,17 +29,9 @@ export class RawClient {
     return c;
   }
 
-  /** Metadata from the first bootstrap broker that answers. */
+  /** Metadata from whichever bootstrap broker answers first (a dead one must not cost a deadline). */
   async metadata(topics: string[] = []): Promise<Wire> {
-    let last: unknown;
-    for (const address of this.bootstrap) {
-      try {
-        return await unary(this.client(address), "Metadata", { topics }, 3_000);
-      } catch (e) {
-        last = e;
-      }
-    }
-    throw last;
+    return Promise.any(this.bootstrap.map((address) => unary(this.client(address), "Metadata", { topics }, 3_000)));
   }
 
   async partition(topic: string, index: number): Promise<{ leader: number; isr: number[]; replicas: number[]; leaderEpoch: number; address?: string }> {
@@ -89,8 +81,23 @@ export class RawClient {
     }
   }
 
+  /** Produces, retrying retriable errors (a leader that has not applied its metadata yet, a failover) until the deadline. */
+  async produceRetrying(topic: string, index: number, values: string[], acks: number, deadlineMs = 15_000): Promise<{ error: string; baseOffset: number; leader: number }> {
+    const until = Date.now() + deadlineMs;
+    for (;;) {
+      const r = await this.produce(topic, index, values, acks);
+      const retriable = ["NOT_LEADER_OR_FOLLOWER", "LEADER_NOT_AVAILABLE", "UNKNOWN_TOPIC_OR_PARTITION", "NETWORK_EXCEPTION", "FENCED_LEADER_EPOCH"].includes(r.error);
+      if (!retriable || Date.now() > until) return r;
+      await new Promise((res) => setTimeout(res, 100));
+    }
+  }
+
   /** Offsets as ListOffsets answers them on the leader: -2 earliest, -1 latest (the HW). */
   async offset(topic: string, index: number, timestamp: -1 | -2): Promise<number> {
+    return retrying(() => this.offsetOnce(topic, index, timestamp));
+  }
+
+  private async offsetOnce(topic: string, index: number, timestamp: -1 | -2): Promise<number> {
     const { address } = await this.partition(topic, index);
     const res = await unary(this.client(address!), "ListOffsets", { replicaId: -1, topics: [{ name: topic, partitions: [{ index, currentLeaderEpoch: -1, timestamp: String(timestamp) }] }] });
     const p = res.topics[0].partitions[0];
@@ -98,8 +105,15 @@ export class RawClient {
     return Number(p.offset);
   }
 
-  /** Every record value below the high watermark, read from the leader from offset `from`. */
+  /**
+   * Every record value below the high watermark, read from the leader from offset `from`. Retries
+   * for a while on errors (a leader that just moved, a channel still reconnecting), as a client does.
+   */
   async readAll(topic: string, index: number, from = 0): Promise<Array<{ offset: number; value: string }>> {
+    return retrying(() => this.readAllOnce(topic, index, from));
+  }
+
+  private async readAllOnce(topic: string, index: number, from: number): Promise<Array<{ offset: number; value: string }>> {
     const { address } = await this.partition(topic, index);
     const stream = this.client(address!).Fetch();
     const out: Array<{ offset: number; value: string }> = [];
@@ -129,6 +143,17 @@ export class RawClient {
       }
     } finally {
       stream.end();
+    }
+  }
+}
+
+async function retrying<T>(work: () => Promise<T>, attempts = 40): Promise<T> {
+  for (let i = 1; ; i++) {
+    try {
+      return await work();
+    } catch (e) {
+      if (i >= attempts) throw e;
+      await new Promise((r) => setTimeout(r, 250));
     }
   }
 }

@@ -25,6 +25,8 @@ export interface BrokerLifecycleOptions {
   readonly requestTimeoutMs: number;
   readonly appliedMetadataIndex: () => number;
   readonly logger: Logger;
+  /** Called on every state change, e.g. the first "running": this broker has caught up. */
+  readonly onStateChange?: (state: BrokerState) => void;
 }
 
 interface ControllerAnswer {
@@ -137,8 +139,11 @@ export class BrokerLifecycle {
     }
     if (this.wantShutDown) return;
     const next: BrokerState = res.isFenced ? "fenced" : "running";
-    if (next !== this.state) this.o.logger.info({ brokerEpoch: this.brokerEpoch, metadataIndex: this.o.appliedMetadataIndex() }, next === "running" ? "unfenced: serving as a broker" : "fenced by the controller");
-    this.state = next;
+    if (next !== this.state) {
+      this.o.logger.info({ brokerEpoch: this.brokerEpoch, metadataIndex: this.o.appliedMetadataIndex() }, next === "running" ? "unfenced: serving as a broker" : "fenced by the controller");
+      this.state = next;
+      this.o.onStateChange?.(next);
+    }
   }
 
   /** True when the answer was an error: follow NOT_CONTROLLER to the leader, or note the error. */

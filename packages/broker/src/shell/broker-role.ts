@@ -40,6 +40,8 @@ export class BrokerRole {
   private readonly fetchers: FetcherManager;
   private readonly controller: ControllerChannel;
   private bytesIn: Counter | undefined;
+  /** Set once this incarnation has been unfenced (caught up with metadata); never reset. */
+  private caughtUp = false;
   private bytesOut: Counter | undefined;
   private readonly server = new grpc.Server(CHANNEL_OPTIONS);
   private readonly logger: Logger;
@@ -69,6 +71,16 @@ export class BrokerRole {
       requestTimeoutMs: config.controllerQuorumRequestTimeoutMs,
       appliedMetadataIndex: () => this.follower.appliedIndex,
       logger: component("broker-lifecycle"),
+      onStateChange: (state) => {
+        // Kafka's broker starts its replica manager and serves clients only once it has caught up
+        // with the metadata log: before that its image (replayed from its own disk) may be stale,
+        // and acting on it could make it lead, or serve, a partition it no longer leads.
+        if (state === "running" && !this.caughtUp) {
+          this.caughtUp = true;
+          this.logger.info({ metadataIndex: this.follower.appliedIndex }, "caught up with metadata: hosting partitions and serving clients");
+          void this.replicas.applyImage(this.follower.metadata.image);
+        }
+      },
     });
     this.controller = new ControllerChannel(voters, config.controllerQuorumRequestTimeoutMs);
     const epoch = () => brokerEpoch(BigInt(this.lifecycle.brokerEpoch));
@@ -95,7 +107,10 @@ export class BrokerRole {
       (id) => this.brokerAddress(id),
     );
     this.replicas.onPartitionsChanged = () => this.fetchers.update(this.replicas.partitions.values());
-    this.follower.metadata.addListener({ onCommitted: (_records, image) => void this.replicas.applyImage(image), onSnapshotLoaded: (image) => void this.replicas.applyImage(image) });
+    const apply = (image: MetadataImage) => {
+      if (this.caughtUp) void this.replicas.applyImage(image);
+    };
+    this.follower.metadata.addListener({ onCommitted: (_records, image) => apply(image), onSnapshotLoaded: (image) => apply(image) });
   }
 
   private brokerAddress(id: number): string | undefined {
@@ -200,6 +215,7 @@ export class BrokerRole {
       activeControllerId: () => this.follower.driver.status().leader ?? -1,
       controller: this.controller,
       fetchWaitMaxMs: 30_000,
+      isServing: () => this.caughtUp && this.lifecycle.state !== "stopped",
       onBytesIn: (n: number) => this.bytesIn?.inc(n),
       onBytesOut: (n: number) => this.bytesOut?.inc(n),
     };

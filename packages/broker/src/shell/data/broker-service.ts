@@ -3,7 +3,7 @@
 // and admin requests forwarded to the active controller. Malformed input gets a typed per-partition
 // error; nothing here throws into gRPC.
 
-import type * as grpc from "@grpc/grpc-js";
+import { status, type ServerDuplexStream, type ServerUnaryCall, type UntypedServiceImplementation, type sendUnaryData } from "@grpc/grpc-js";
 import type { MetadataImage } from "@replog/metadata";
 import { EARLIEST_TIMESTAMP, LATEST_TIMESTAMP } from "@replog/storage";
 import type { ControllerChannel } from "./controller-channel.js";
@@ -24,6 +24,8 @@ export interface BrokerServiceContext {
   readonly controller: ControllerChannel;
   /** Bound on one Fetch's wait, whatever the client asks. */
   readonly fetchWaitMaxMs: number;
+  /** False until the broker has caught up with metadata: clients get UNAVAILABLE and try another broker. */
+  readonly isServing: () => boolean;
   /** Metrics hooks: record bytes accepted from producers and served to consumers. */
   readonly onBytesIn?: (bytes: number) => void;
   readonly onBytesOut?: (bytes: number) => void;
@@ -34,13 +36,17 @@ const int = (x: unknown, fallback: number) => {
   return Number.isFinite(n) ? n : fallback;
 };
 
-export function brokerHandlers(ctx: BrokerServiceContext): grpc.UntypedServiceImplementation {
+const STARTING = { code: status.UNAVAILABLE, details: "broker is starting: catching up with the metadata log" };
+
+export function brokerHandlers(ctx: BrokerServiceContext): UntypedServiceImplementation {
   return {
-    Metadata: (call: grpc.ServerUnaryCall<Wire, Wire>, cb: grpc.sendUnaryData<Wire>) => cb(null, metadata(ctx, call.request)),
-    ListOffsets: (call: grpc.ServerUnaryCall<Wire, Wire>, cb: grpc.sendUnaryData<Wire>) => {
-      listOffsets(ctx, call.request).then((r) => cb(null, r), (e: Error) => cb({ code: 13, details: e.message }));
+    Metadata: (call: ServerUnaryCall<Wire, Wire>, cb: sendUnaryData<Wire>) => (ctx.isServing() ? cb(null, metadata(ctx, call.request)) : cb(STARTING)),
+    ListOffsets: (call: ServerUnaryCall<Wire, Wire>, cb: sendUnaryData<Wire>) => {
+      if (!ctx.isServing()) return cb(STARTING);
+      listOffsets(ctx, call.request).then((r) => cb(null, r), (e: Error) => cb({ code: status.INTERNAL, details: e.message }));
     },
-    Produce: (call: grpc.ServerDuplexStream<Wire, Wire>) => {
+    Produce: (call: ServerDuplexStream<Wire, Wire>) => {
+      if (!ctx.isServing()) return call.destroy(Object.assign(new Error(STARTING.details), STARTING));
       call.on("data", (req: Wire) => {
         void produce(ctx, req).then((res) => {
           if (res && !call.destroyed) call.write(res);
@@ -49,7 +55,8 @@ export function brokerHandlers(ctx: BrokerServiceContext): grpc.UntypedServiceIm
       call.on("end", () => call.end());
       call.on("error", () => undefined);
     },
-    Fetch: (call: grpc.ServerDuplexStream<Wire, Wire>) => {
+    Fetch: (call: ServerDuplexStream<Wire, Wire>) => {
+      if (!ctx.isServing()) return call.destroy(Object.assign(new Error(STARTING.details), STARTING));
       call.on("data", (req: Wire) => {
         void fetch(ctx, req).then((res) => {
           if (!call.destroyed) call.write(res);
@@ -61,8 +68,8 @@ export function brokerHandlers(ctx: BrokerServiceContext): grpc.UntypedServiceIm
   };
 }
 
-export function brokerAdminHandlers(ctx: BrokerServiceContext): grpc.UntypedServiceImplementation {
-  const forward = (method: string) => (call: grpc.ServerUnaryCall<Wire, Wire>, cb: grpc.sendUnaryData<Wire>) => {
+export function brokerAdminHandlers(ctx: BrokerServiceContext): UntypedServiceImplementation {
+  const forward = (method: string) => (call: ServerUnaryCall<Wire, Wire>, cb: sendUnaryData<Wire>) => {
     ctx.controller.call(method, call.request).then(
       (res) => cb(null, res),
       (e: Error) => cb(null, { errorCode: 15, errorMessage: `COORDINATOR_NOT_AVAILABLE: no controller answered (${e.message})`, leaderEndpoint: "" }),
