@@ -263,7 +263,8 @@ describe.runIf(process.env.COMPOSE_TEST_COMBINED === "1")("docker-compose.yml, c
       const body = await cluster.waitFor(`${n.service} healthy with both roles`, async () => {
         const h = await healthz(n);
         const roles = (JSON.parse(h.body) as { roles: Array<{ role: string; ready: boolean }> }).roles;
-        return h.status === 200 && roles.filter((r) => r.ready).length === 2 ? h.body : undefined;
+        if (h.status === 200 && roles.filter((r) => r.ready).length === 2) return h.body;
+        throw new Error(`/healthz ${h.status}: ${h.body.trim()}`);
       });
       expect(await cluster.healthy(n.service), body).toBe(true);
     }
