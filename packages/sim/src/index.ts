@@ -4,7 +4,7 @@
 export { runRaftSimulation, plantedBugs, type PlantedBug, type RaftSimulationOptions, type RaftSimulationResult, type RaftSimulationStats } from "./raft-simulation.js";
 export { InvariantViolation, SimulationFailure, type InvariantName } from "./invariant-violation.js";
 export { RaftChecker, type NodeView } from "./raft-checker.js";
-export { drawSwarm, describeSwarm, type RaftSwarm } from "./swarm.js";
+export { drawSwarm, describeSwarm, applyWorldPreset, worldPresets, type RaftSwarm, type WorldPreset } from "./swarm.js";
 export { SimNetwork, perfectNetwork, type NetworkFaults, type SendOutcome } from "./sim-network.js";
 export { SimDisk, LogState, type WriteOp, type CrashReport } from "./sim-disk.js";
 export { EventQueue } from "./event-queue.js";

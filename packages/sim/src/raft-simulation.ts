@@ -18,7 +18,7 @@ import { bridge, isolate, oneWay, ring, split, type DirectedLink } from "./parti
 import { RaftChecker, type NodeView } from "./raft-checker.js";
 import { SimNetwork } from "./sim-network.js";
 import { SimNode, type CoverageMark } from "./sim-node.js";
-import { describeSwarm, drawSwarm, type RaftSwarm } from "./swarm.js";
+import { applyWorldPreset, describeSwarm, drawSwarm, type RaftSwarm, type WorldPreset } from "./swarm.js";
 import { Trace, describeTimeMs } from "./trace.js";
 import { describeMessage } from "./describe-message.js";
 
@@ -38,7 +38,9 @@ export interface RaftSimulationOptions {
    * besides the end-to-end properties. Default true.
    */
   readonly ruleChecks?: boolean;
-  /** Tests may pin parts of the drawn world. */
+  /** Pin parts of the drawn world to a preset made for hunting one class of bug. */
+  readonly world?: WorldPreset;
+  /** Tests may pin parts of the drawn world (after any preset). */
   readonly adjustSwarm?: (swarm: RaftSwarm) => RaftSwarm;
 }
 
@@ -110,7 +112,8 @@ class RaftSimulation {
   constructor(private readonly options: RaftSimulationOptions) {
     const root = new SeededRandom(options.seed);
     const drawn = drawSwarm(root.fork(), options.chaosDurationMs ?? CHAOS_DURATION_MS_DEFAULT);
-    this.swarm = options.adjustSwarm?.(drawn) ?? drawn;
+    const preset = options.world === undefined ? drawn : applyWorldPreset(options.world, drawn);
+    this.swarm = options.adjustSwarm?.(preset) ?? preset;
     this.trace = new Trace(options.fullTrace === true);
     this.network = new SimNetwork(root.fork(), this.swarm.network);
     this.faultRandom = root.fork();
@@ -162,7 +165,10 @@ class RaftSimulation {
   }
 
   private begin(): void {
-    this.line(`seed ${this.options.seed}${this.options.plantedBug === undefined ? "" : ` with planted bug ${this.options.plantedBug}`}`);
+    const o = this.options;
+    const bug = o.plantedBug === undefined ? "" : ` with planted bug ${o.plantedBug}`;
+    const world = o.world === undefined ? "" : ` in the ${o.world} world`;
+    this.line(`seed ${o.seed}${bug}${world}${o.ruleChecks === false ? ", rule checks off" : ""}`);
     for (const l of describeSwarm(this.swarm)) this.line(l);
     for (const n of this.nodes) this.startNode(n);
     this.afterEvent();

@@ -2,7 +2,7 @@
 // (swarm testing), every event is followed by the safety checks, and every run ends with the
 // liveness phase. A failure names the seed and the command that replays it with a full trace.
 import { describe, expect, it } from "vitest";
-import { SimulationFailure, runRaftSimulation, type RaftSimulationStats } from "./index.js";
+import { SimulationFailure, runRaftSimulation, worldPresets, type RaftSimulationStats } from "./index.js";
 import { ciSeedRange, describeFailure } from "./test-support/seed-range.js";
 
 const CHUNK = 50;
@@ -29,6 +29,21 @@ describe(`Raft under simulation, seeds ${first}..${first + count - 1}`, () => {
           add(runRaftSimulation({ seed }).stats);
         } catch (error) {
           if (error instanceof SimulationFailure) expect.fail(describeFailure(error));
+          throw error;
+        }
+      }
+    });
+  }
+
+  // The bug-hunting presets must not cry wolf: with the correct core they pass like any world.
+  for (const world of worldPresets) {
+    const presetCount = Math.max(1, Math.floor(count / 10));
+    it(`the ${world} world, seeds ${first}..${first + presetCount - 1}, passes with every check on`, () => {
+      for (let seed = first; seed < first + presetCount; seed++) {
+        try {
+          runRaftSimulation({ seed, world });
+        } catch (error) {
+          if (error instanceof SimulationFailure) expect.fail(describeFailure(error) + ` --world ${world}`);
           throw error;
         }
       }

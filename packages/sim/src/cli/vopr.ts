@@ -6,20 +6,23 @@
 //   pnpm vopr --seeds 1..1000               run a range; print the first failing seed and how to replay it
 //   pnpm vopr --seeds 1..200 --bug commitPreviousTermByCounting
 //   options: --bug NAME (a planted bug), --no-rule-checks (end-to-end properties only),
-//            --chaos-ms N (length of the fault phase), --quiet (--seed: summary only)
+//            --world stale-votes|figure-8 (pin the world to a bug-hunting preset),
+//            --chaos-ms N (length of the fault phase), --quiet (--seed: summary only),
+//            --keep-going (--seeds: list every failing seed instead of stopping at the first)
 
 import { parseArgs } from "node:util";
-import { SimulationFailure, plantedBugs, runRaftSimulation, type PlantedBug, type RaftSimulationOptions } from "../index.js";
+import { SimulationFailure, plantedBugs, runRaftSimulation, worldPresets, type PlantedBug, type RaftSimulationOptions, type WorldPreset } from "../index.js";
 
 interface Cli {
   readonly seed?: number;
   readonly range?: { from: number; to: number };
   readonly options: Omit<RaftSimulationOptions, "seed">;
   readonly quiet: boolean;
+  readonly keepGoing: boolean;
   readonly replayFlags: string;
 }
 
-const USAGE = "usage: pnpm vopr (--seed N | --seeds A..B) [--bug countVotesFromOlderTerms|commitPreviousTermByCounting] [--no-rule-checks] [--chaos-ms N] [--quiet]";
+const USAGE = "usage: pnpm vopr (--seed N | --seeds A..B) [--bug countVotesFromOlderTerms|commitPreviousTermByCounting] [--no-rule-checks] [--world stale-votes|figure-8] [--chaos-ms N] [--quiet] [--keep-going]";
 
 function parse(argv: readonly string[]): Cli {
   const { values } = parseArgs({
@@ -28,27 +31,33 @@ function parse(argv: readonly string[]): Cli {
       seed: { type: "string" },
       seeds: { type: "string" },
       bug: { type: "string" },
+      world: { type: "string" },
       "no-rule-checks": { type: "boolean", default: false },
       "chaos-ms": { type: "string" },
       quiet: { type: "boolean", default: false },
+      "keep-going": { type: "boolean", default: false },
       help: { type: "boolean", default: false },
     },
   });
   if (values.help === true || (values.seed === undefined) === (values.seeds === undefined)) throw new Error(USAGE);
   const bug = values.bug;
   if (bug !== undefined && !plantedBugs.includes(bug as PlantedBug)) throw new Error(`unknown bug ${bug}; one of ${plantedBugs.join(", ")}`);
+  const world = values.world;
+  if (world !== undefined && !worldPresets.includes(world as WorldPreset)) throw new Error(`unknown world ${world}; one of ${worldPresets.join(", ")}`);
   const chaosMs = values["chaos-ms"] === undefined ? undefined : integer(values["chaos-ms"], "--chaos-ms");
   const options: Omit<RaftSimulationOptions, "seed"> = {
     ...(bug === undefined ? {} : { plantedBug: bug as PlantedBug }),
+    ...(world === undefined ? {} : { world: world as WorldPreset }),
     ...(values["no-rule-checks"] === true ? { ruleChecks: false } : {}),
     ...(chaosMs === undefined ? {} : { chaosDurationMs: chaosMs }),
   };
-  const replayFlags = [bug === undefined ? "" : ` --bug ${bug}`, values["no-rule-checks"] === true ? " --no-rule-checks" : "", chaosMs === undefined ? "" : ` --chaos-ms ${chaosMs}`].join("");
+  const replayFlags = [bug === undefined ? "" : ` --bug ${bug}`, world === undefined ? "" : ` --world ${world}`, values["no-rule-checks"] === true ? " --no-rule-checks" : "", chaosMs === undefined ? "" : ` --chaos-ms ${chaosMs}`].join("");
   const quiet = values.quiet === true;
-  if (values.seed !== undefined) return { seed: integer(values.seed, "--seed"), options, quiet, replayFlags };
+  const keepGoing = values["keep-going"] === true;
+  if (values.seed !== undefined) return { seed: integer(values.seed, "--seed"), options, quiet, keepGoing, replayFlags };
   const m = /^(\d+)\.\.(\d+)$/.exec(values.seeds!);
   if (m === null || Number(m[1]) > Number(m[2])) throw new Error(`--seeds wants A..B with A <= B, got ${values.seeds}`);
-  return { range: { from: Number(m[1]), to: Number(m[2]) }, options, quiet, replayFlags };
+  return { range: { from: Number(m[1]), to: Number(m[2]) }, options, quiet, keepGoing, replayFlags };
 }
 
 function integer(text: string, flag: string): number {
@@ -74,22 +83,30 @@ function replayOne(cli: Cli, seed: number): number {
 
 function runRange(cli: Cli, from: number, to: number): number {
   const startedMs = performance.now();
+  const failed: number[] = [];
   for (let seed = from; seed <= to; seed++) {
     try {
       runRaftSimulation({ ...cli.options, seed });
     } catch (error) {
       if (!(error instanceof SimulationFailure)) throw error;
+      failed.push(seed);
+      if (cli.keepGoing) {
+        console.log(`seed ${seed}: FAILED at event ${error.eventNumber}: ${error.violation.message}`);
+        continue;
+      }
       console.log(error.trace.tail(40));
       console.log(`\nseed ${seed}: FAILED at event ${error.eventNumber} (${error.timeMs} virtual ms): ${error.violation.message}`);
       console.log(`${seed - from} seeds passed before it (${from}..${seed - 1}).`);
       console.log(`replay: pnpm vopr --seed ${seed}${cli.replayFlags}`);
       return 1;
     }
-    if ((seed - from + 1) % 100 === 0) console.log(`... ${seed - from + 1} seeds ok`);
+    if ((seed - from + 1) % 100 === 0) console.log(`... ${seed - from + 1} seeds run, ${failed.length} failed`);
   }
   const seconds = ((performance.now() - startedMs) / 1000).toFixed(1);
-  console.log(`all ${to - from + 1} seeds ${from}..${to} passed in ${seconds} s`);
-  return 0;
+  const count = to - from + 1;
+  if (failed.length === 0) console.log(`all ${count} seeds ${from}..${to} passed in ${seconds} s`);
+  else console.log(`${failed.length} of ${count} seeds ${from}..${to} failed (${failed.join(", ")}) in ${seconds} s; replay one with: pnpm vopr --seed ${failed[0]}${cli.replayFlags}`);
+  return failed.length === 0 ? 0 : 1;
 }
 
 function main(): number {
