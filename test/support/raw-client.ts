@@ -42,13 +42,20 @@ export class RawClient {
     return { leader: p.leaderId, isr: [...p.isrNodes].sort(), replicas: p.replicaNodes, leaderEpoch: p.leaderEpoch, address: b ? `${b.host}:${b.port}` : undefined };
   }
 
+  /** An admin call through the first bootstrap broker that answers (a paused one times out quickly). */
   async admin(method: string, request: Wire): Promise<Wire> {
-    const c = newBrokerAdminClient(this.bootstrap[0]!);
-    try {
-      return await unary(c, method, request);
-    } finally {
-      c.close();
+    let last: unknown;
+    for (const address of this.bootstrap) {
+      const c = newBrokerAdminClient(address);
+      try {
+        return await unary(c, method, request, 4_000);
+      } catch (e) {
+        last = e;
+      } finally {
+        c.close();
+      }
     }
+    throw last;
   }
 
   async createTopic(name: string, partitions: number, replicationFactor: number, configs: Record<string, string> = {}): Promise<void> {
@@ -59,7 +66,14 @@ export class RawClient {
 
   /** Produces one batch of `values` to the partition's current leader; returns the outcome. */
   async produce(topic: string, index: number, values: string[], acks: number, timeoutMs = 5_000): Promise<{ error: string; baseOffset: number; leader: number }> {
-    const { leader, address } = await this.partition(topic, index);
+    let found: Awaited<ReturnType<RawClient["partition"]>>;
+    try {
+      found = await this.partition(topic, index);
+    } catch {
+      // Not in this broker's metadata yet (it has not applied the topic) or no broker answered.
+      return { error: "UNKNOWN_TOPIC_OR_PARTITION", baseOffset: -1, leader: -1 };
+    }
+    const { leader, address } = found;
     if (!address) return { error: "LEADER_NOT_AVAILABLE", baseOffset: -1, leader };
     const stream = this.client(address).Produce();
     try {
