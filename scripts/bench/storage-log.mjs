@@ -16,7 +16,10 @@
 // entries; on reads an index lookup (or a remembered position), a header scan and a cut at whole
 // batches.
 //
-// Usage: pnpm build && node scripts/bench/storage-log.mjs [--gib 1] [--runs 1] [--inflight 4] [--dir /tmp]
+// Figures are medians over `--runs` (default 3), ours and the reference taking turns to go first,
+// after an untimed warm-up write.
+//
+// Usage: pnpm build && node scripts/bench/storage-log.mjs [--gib 1] [--runs 3] [--inflight 4] [--dir /tmp]
 //        (REPLOG_BENCH_GIB overrides the default size.)
 // Output: one line per figure, then
 //   RESULT storage-append ours=<MB/s> reference=<MB/s> ratio=<r>
@@ -33,7 +36,7 @@ import { encodeRecordBatch } from "../../packages/protocol/dist/index.js";
 const { values: args } = parseArgs({
   options: {
     gib: { type: "string", default: process.env.REPLOG_BENCH_GIB ?? "1" },
-    runs: { type: "string", default: "1" },
+    runs: { type: "string", default: "3" },
     dir: { type: "string", default: tmpdir() },
     inflight: { type: "string", default: "4" },
   },
@@ -141,23 +144,34 @@ async function phase(dir, label, batchBytes) {
   const bytes = count * batch.length;
   const f = { ours: [], ours1: [], oursRead: [], ref1: [], refN: [], refSync: [], refRead: [] };
   const path = join(dir, "reference.bin");
+  // Untimed warm-up: the first writes of a process into fresh page-cache pages are several
+  // times slower than later ones, whoever makes them.
+  await referenceAppendAsync(path, pool, count, INFLIGHT);
+  await rm(path);
   for (let run = 0; run < RUNS; run++) {
-    const one = await oursAppend(dir, pool, count, 1);
-    f.ours1.push(one.ms);
-    await one.log.delete();
-    f.ref1.push(await referenceAppendAsync(path, pool, count, 1));
-    await rm(path);
-    const { log, ms } = await oursAppend(dir, pool, count, INFLIGHT);
-    f.ours.push(ms);
-    const r = await oursRead(log);
-    if (r.bytes !== bytes) throw new Error(`read back ${r.bytes} bytes, appended ${bytes}`);
-    f.oursRead.push(r.ms);
-    await log.delete();
-    f.refN.push(await referenceAppendAsync(path, pool, count, INFLIGHT));
-    f.refRead.push((await referenceRead(path, bytes)).ms);
-    await rm(path);
-    f.refSync.push(referenceAppendSync(path, batch, count));
-    await rm(path);
+    // Ours and the reference take turns going first, so neither always inherits the other's state.
+    const oursFirst = run % 2 === 0;
+    const oursSteps = async () => {
+      const one = await oursAppend(dir, pool, count, 1);
+      f.ours1.push(one.ms);
+      await one.log.delete();
+      const { log, ms } = await oursAppend(dir, pool, count, INFLIGHT);
+      f.ours.push(ms);
+      const r = await oursRead(log);
+      if (r.bytes !== bytes) throw new Error(`read back ${r.bytes} bytes, appended ${bytes}`);
+      f.oursRead.push(r.ms);
+      await log.delete();
+    };
+    const referenceSteps = async () => {
+      f.ref1.push(await referenceAppendAsync(path, pool, count, 1));
+      await rm(path);
+      f.refN.push(await referenceAppendAsync(path, pool, count, INFLIGHT));
+      f.refRead.push((await referenceRead(path, bytes)).ms);
+      await rm(path);
+      f.refSync.push(referenceAppendSync(path, batch, count));
+      await rm(path);
+    };
+    for (const steps of oursFirst ? [oursSteps, referenceSteps] : [referenceSteps, oursSteps]) await steps();
   }
   const line = (what, xs) =>
     console.log(`${label} ${what}: ${mb(bytes, median(xs)).toFixed(0)} MB/s (${(median(xs) / 1000).toFixed(2)} s for ${(bytes / 1e6).toFixed(0)} MB, ${batch.length} B batches)`);

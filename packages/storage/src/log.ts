@@ -74,6 +74,13 @@ export interface ReadResult {
   readonly logEndOffset: Offset;
 }
 
+/**
+ * Most bytes written by one write of grouped appends. Small appends in flight together share a
+ * write; large ones go one by one, so the CRC pass of the next append overlaps the current write.
+ * (The number of appends waiting is bounded upstream, by the broker's in-flight produce limits.)
+ */
+export const APPEND_RUN_BYTES_MAX = 1024 * 1024;
+
 /** Kafka ListOffsets sentinels. */
 export const LATEST_TIMESTAMP = -1;
 export const EARLIEST_TIMESTAMP = -2;
@@ -284,26 +291,32 @@ export class Log {
   }
 
   /**
-   * Writes every waiting append, in arrival order, as runs of one write each; a run ends where the
-   * next append needs a new segment. Each append settles on its own: a follower append with bad
-   * offsets is refused without touching the others.
+   * Writes the waiting appends in arrival order, as runs of at most APPEND_RUN_BYTES_MAX bytes with
+   * one write each; a run also ends where the next append needs a new segment. Appends that arrive
+   * while a run is being written join the next run of the same pass. Each append settles on its
+   * own: a follower append with bad offsets is refused without touching the others.
    */
   private async drainAppends(): Promise<void> {
-    const run: PreparedAppend[] = [];
-    let runBytes = 0;
-    for (const p of this.pendingAppends.splice(0)) {
-      const runEnd = run.length > 0 ? run[run.length - 1]!.lastOffset + 1 : this.logEnd;
-      const prepared = this.prepareAppend(p, runEnd);
-      if (!prepared) continue;
-      if (this.activeSegment.shouldRoll({ ...this.rollArgs(prepared), pendingBytes: runBytes })) {
-        await this.writeRun(run.splice(0));
-        runBytes = 0;
-        await this.rollInner(Math.max(this.logEnd, prepared.firstOffset));
+    while (this.pendingAppends.length > 0) {
+      const run: PreparedAppend[] = [];
+      let runBytes = 0;
+      while (this.pendingAppends.length > 0) {
+        const p = this.pendingAppends[0]!;
+        if (run.length > 0 && runBytes + p.records.length > APPEND_RUN_BYTES_MAX) break;
+        this.pendingAppends.shift();
+        const runEnd = run.length > 0 ? run[run.length - 1]!.lastOffset + 1 : this.logEnd;
+        const prepared = this.prepareAppend(p, runEnd);
+        if (!prepared) continue;
+        if (this.activeSegment.shouldRoll({ ...this.rollArgs(prepared), pendingBytes: runBytes })) {
+          await this.writeRun(run.splice(0));
+          runBytes = 0;
+          await this.rollInner(Math.max(this.logEnd, prepared.firstOffset));
+        }
+        run.push(prepared);
+        runBytes += p.records.length;
       }
-      run.push(prepared);
-      runBytes += p.records.length;
+      await this.writeRun(run);
     }
-    await this.writeRun(run);
   }
 
   /** Assigns (leader) or checks (follower) the offsets of one append; undefined if refused. */

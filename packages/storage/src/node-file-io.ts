@@ -1,7 +1,17 @@
-// `FileIO` on real files through `node:fs/promises`. Positional reads and writes go to the page
-// cache through libuv's thread pool, so a slow disk never blocks the event loop; fsync is a
-// separate, explicit step (Kafka's flush policy decides when).
-import { promises as fsp, constants as fsConstants } from "node:fs";
+// `FileIO` on real files through `node:fs/promises`. Reads, large writes, fsync and directory
+// operations go through libuv's thread pool, so a slow disk never blocks the event loop; fsync is
+// a separate, explicit step (Kafka's flush policy decides when).
+//
+// Small writes are the exception: up to SYNC_WRITE_MAX_BYTES they are made with writeSync on the
+// event loop. A write is a copy into the page cache; for a 16-64 KiB append that copy takes a few
+// microseconds, while the thread-pool round trip of an async write costs more than the copy itself
+// (on our 2-core machine, measured with 16 KiB writes: writeSync about 3-4x the throughput of
+// awaited FileHandle.write; at 1 MiB the async write wins, the copy then running on the other
+// core). Kafka's append is a synchronous FileChannel.write under the log lock as well.
+import { promises as fsp, constants as fsConstants, writeSync, writevSync } from "node:fs";
+
+/** Largest write made synchronously (see above). */
+export const SYNC_WRITE_MAX_BYTES = 256 * 1024;
 import type { FileHandle, FileIO, FileStat, OpenMode } from "./file-io.js";
 
 class NodeFileHandle implements FileHandle {
@@ -15,14 +25,18 @@ class NodeFileHandle implements FileHandle {
   async write(buffer: Buffer, offset: number, length: number, position: number): Promise<void> {
     let done = 0;
     while (done < length) {
-      const { bytesWritten } = await this.handle.write(buffer, offset + done, length - done, position + done);
-      done += bytesWritten;
+      const n = length - done <= SYNC_WRITE_MAX_BYTES
+        ? writeSync(this.handle.fd, buffer, offset + done, length - done, position + done)
+        : (await this.handle.write(buffer, offset + done, length - done, position + done)).bytesWritten;
+      done += n;
     }
   }
 
   async writev(buffers: readonly Buffer[], position: number): Promise<void> {
     const total = buffers.reduce((n, b) => n + b.length, 0);
-    const { bytesWritten } = await this.handle.writev(buffers as Buffer[], position);
+    const bytesWritten = total <= SYNC_WRITE_MAX_BYTES
+      ? writevSync(this.handle.fd, buffers as Buffer[], position)
+      : (await this.handle.writev(buffers as Buffer[], position)).bytesWritten;
     if (bytesWritten === total) return;
     // A short write: the rest, buffer by buffer.
     let at = 0;
