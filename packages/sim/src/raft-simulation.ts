@@ -21,6 +21,7 @@ import { SimNode, type CoverageMark } from "./sim-node.js";
 import { applyWorldPreset, describeSwarm, drawSwarm, type RaftSwarm, type WorldPreset } from "./swarm.js";
 import { Trace, describeTimeMs } from "./trace.js";
 import { describeMessage } from "./describe-message.js";
+import { traceLogger } from "./trace-logger.js";
 
 export type PlantedBug = "countVotesFromOlderTerms" | "commitPreviousTermByCounting";
 export const plantedBugs: readonly PlantedBug[] = ["countVotesFromOlderTerms", "commitPreviousTermByCounting"];
@@ -149,6 +150,7 @@ class RaftSimulation {
       electionTick: s.electionTick, heartbeatTick: s.heartbeatTick, preVote: s.preVote, checkQuorum: s.checkQuorum,
       maxEntriesPerMsg: s.maxEntriesPerMsg, maxInflightMsgs: s.maxInflightMsgs,
       ...(bug === undefined ? {} : { plantedBugs: { [bug]: true } }),
+      logger: traceLogger((text) => this.line(`n${id} core ${text}`)),
     };
     const settings = {
       id, voters: this.voterIds, observer, raft,
