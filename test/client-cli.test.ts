@@ -151,6 +151,22 @@ describe("client tools against real brokers", () => {
     await waitUnfenced(leader);
   });
 
+  it("a SIGSTOPped leader (no TCP reset) is noticed by keepalive or the request deadline, and the producer moves on", async () => {
+    await replog(["topics", "--bootstrap-server", bootstrap, "--create", "--topic", "paused", "--partitions", "1", "--replication-factor", "3", "--config", "min.insync.replicas=2"]);
+    await waitFor("ISR of 3", async () => ((await raw.partition("paused", 0)).isr.length === 3 ? true : undefined));
+    const { leader } = await raw.partition("paused", 0);
+    const lines = Array.from({ length: 40 }, (_, i) => `p${i}`);
+    const run = await replogWithInput(["console-producer", "--bootstrap-server", bootstrap, "--topic", "paused", "--producer-property", "request.timeout.ms=8000"], lines, 20, async () => {
+      await waitFor("the first 20 lines acknowledged", async () => ((await raw.offset("paused", 0, -1)) >= 20 ? true : undefined));
+      await cluster.act(leader, "pause");
+    });
+    expect(run).toMatchObject({ code: 0, stderr: "" });
+    const values = (await replog(["console-consumer", "--bootstrap-server", bootstrap, "--topic", "paused", "--from-beginning", "--timeout-ms", "2000"])).stdout.trimEnd().split("\n");
+    expect(values.filter((v, i) => values.indexOf(v) === i)).toEqual(lines);
+    await cluster.act(leader, "resume");
+    await waitUnfenced(leader);
+  });
+
   it("NOT_ENOUGH_REPLICAS reaches the console-producer user by its Kafka name, with a non-zero exit", async () => {
     await replog(["topics", "--bootstrap-server", bootstrap, "--create", "--topic", "strict", "--partitions", "1", "--replication-factor", "3", "--config", "min.insync.replicas=3"]);
     await waitFor("ISR of 3", async () => ((await raw.partition("strict", 0)).isr.length === 3 ? true : undefined), 30_000);

@@ -65,13 +65,32 @@ export class BrokerConnection {
     this.fetchStream = new CorrelatedStream(address, this.opener("Fetch"), options.timers, options.maxInFlightRequests);
   }
 
+  /**
+   * True after a transport failure (broken stream, timeout) until the next answer: the cluster
+   * asks such a broker for metadata last, so a paused broker does not hold up a failover.
+   */
+  suspect = false;
+
   produce(body: Omit<ProduceRequestWire, "correlationId" | "clientId">, timeoutMs: number): Promise<ProduceResponseWire | undefined> {
-    return this.produceStream.request({ ...body, clientId: this.options.clientId }, timeoutMs, body.acks !== 0);
+    return this.track(this.produceStream.request({ ...body, clientId: this.options.clientId }, timeoutMs, body.acks !== 0));
   }
 
   async fetch(body: Omit<FetchRequestWire, "correlationId" | "clientId">, timeoutMs: number): Promise<FetchResponseWire> {
-    const res = await this.fetchStream.request({ ...body, clientId: this.options.clientId }, timeoutMs);
+    const res = await this.track(this.fetchStream.request({ ...body, clientId: this.options.clientId }, timeoutMs));
     return res!;
+  }
+
+  private track<T>(p: Promise<T>): Promise<T> {
+    return p.then(
+      (v) => {
+        this.suspect = false;
+        return v;
+      },
+      (e: unknown) => {
+        if (e instanceof ReplogError && (e.type === "NETWORK_EXCEPTION" || e.type === "REQUEST_TIMED_OUT")) this.suspect = true;
+        throw e;
+      },
+    );
   }
 
   metadata(topics: readonly string[], timeoutMs: number): Promise<MetadataResponseWire> {
@@ -100,12 +119,14 @@ export class BrokerConnection {
 
   private unary<Res>(client: grpc.Client, method: string, req: unknown, timeoutMs: number): Promise<Res> {
     const fn = (client as unknown as Record<string, UnaryMethod>)[method]!;
-    return new Promise<Res>((resolve, reject) => {
-      fn.call(client, req, { deadline: Date.now() + timeoutMs }, (err, res) => {
-        if (err) reject(this.transportError(method, err, timeoutMs));
-        else resolve(res as Res);
-      });
-    });
+    return this.track(
+      new Promise<Res>((resolve, reject) => {
+        fn.call(client, req, { deadline: Date.now() + timeoutMs }, (err, res) => {
+          if (err) reject(this.transportError(method, err, timeoutMs));
+          else resolve(res as Res);
+        });
+      }),
+    );
   }
 
   private opener(method: "Produce" | "Fetch"): OpenStream<never, never> {

@@ -83,13 +83,17 @@ export class Cluster {
     return connection ? { connection, info } : undefined;
   }
 
-  /** Addresses to ask for cluster-wide things: known brokers (rotated) then the bootstrap list. */
+  /**
+   * Connections to ask for cluster-wide things: known brokers (rotated, so load spreads), then the
+   * bootstrap list; brokers that failed last time go after the rest.
+   */
   candidateConnections(): BrokerConnection[] {
     const known = this.brokerList().map((b) => this.connectionTo(`${b.host}:${b.port}`, b.nodeId));
     const start = known.length > 0 ? this.options.random.int(known.length) : 0;
     const rotated = [...known.slice(start), ...known.slice(0, start)];
     const boot = this.options.brokers.map((a) => this.connectionTo(a, -1)).filter((c) => !rotated.includes(c));
-    return [...rotated, ...boot];
+    const all = [...rotated, ...boot];
+    return [...all.filter((c) => !c.suspect), ...all.filter((c) => c.suspect)];
   }
 
   private connectionTo(address: string, nodeId: number): BrokerConnection {

@@ -148,4 +148,21 @@ describe("producer", () => {
     for (const p of pending) await expect(p).rejects.toMatchObject({ name: "ReplogRetriesExhausted" });
     expect(values("t", 0)).toEqual([]);
   });
+
+  it("reconnects: a broker that went away and came back on its address is used again", async () => {
+    const producer = client().producer({ lingerMs: 0 });
+    await producer.connect();
+    await producer.send({ topic: "t", messages: [{ value: "before", partition: 0 }] });
+    const port = cluster.stopBroker(1);
+    cluster.moveLeader("t", 0, 2);
+    // The stream to broker 1 broke: NETWORK_EXCEPTION, metadata refresh, then broker 2.
+    await producer.send({ topic: "t", messages: [{ value: "during", partition: 0 }] });
+    expect(cluster.produceLog.at(-1)!.nodeId).toBe(2);
+    await cluster.startBroker(1, port);
+    cluster.moveLeader("t", 0, 1);
+    await producer.send({ topic: "t", messages: [{ value: "after", partition: 0 }] });
+    expect(cluster.produceLog.at(-1)!.nodeId).toBe(1);
+    expect(values("t", 0)).toEqual(["before", "during", "after"]);
+    await producer.disconnect();
+  });
 });
