@@ -52,8 +52,8 @@ describe(`Raft under simulation, seeds ${first}..${first + count - 1}`, () => {
 
   // Coverage marks (TigerBeetle): a green range means little if the rare paths never ran.
   it("reached the rare paths: crashes mid-write, torn writes, truncations, snapshots sent and taken, restarts", () => {
-    expect(totals.seeds).toBe(count);
-    if (count < 100) return;
+    // Only meaningful after the whole range ran (not under a -t filter) and for a range of size.
+    if (totals.seeds < count || count < 100) return;
     for (const mark of ["crash-mid-write", "torn-write", "truncation", "own-snapshot", "snapshot-received", "restart"]) {
       expect(totals.marks[mark] ?? 0, mark).toBeGreaterThan(0);
     }
