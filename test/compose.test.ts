@@ -6,6 +6,7 @@
 // quorum, a published port that is no listener is found closed. The Prometheus scrape list, the alert
 // rules and the Grafana dashboard are checked against the series replog exports.
 
+import { spawn } from "node:child_process";
 import { readFileSync } from "node:fs";
 import { join } from "node:path";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
@@ -14,9 +15,9 @@ import { callUnary, healthServiceDefinition } from "@replog/protocol";
 import { credentials } from "@grpc/grpc-js";
 import { loadServerConfig } from "@replog/cli";
 import { ComposeCluster, COMPOSE_FILE, DOCKERFILE, REPO_ROOT } from "./support/compose-cluster.js";
-import { planLocalNodes, readCompose, readDockerfileFinalStage, servicesOfProfile, type LocalNode } from "./support/compose-plan.js";
+import { localCommand, planLocalNodes, readCompose, readDockerfileFinalStage, servicesOfProfile, type LocalNode } from "./support/compose-plan.js";
 import { dashboardExpressions, seriesNamesIn } from "./support/compose-promql.js";
-import { replog } from "./support/cluster.js";
+import { REPLOG, replog } from "./support/cluster.js";
 
 /** Series a running node exports today (each with a node_id label), plus prom-client's defaults. */
 const SERIES_TODAY = [
@@ -119,6 +120,19 @@ describe("docker-compose.yml and deploy/Dockerfile agree, for every profile", ()
     expect(image.entrypoint).toEqual(["node", "/app/packages/cli/dist/bin/replog.js"]);
     expect(image.cmd).toEqual(["server"]);
     for (const s of nodeServices) expect(s.healthcheck, s.name).toEqual(["CMD", ...image.healthcheck]);
+  });
+
+  it("the healthcheck fails when nothing answers on the metrics port, or no port is configured", async () => {
+    const [node, ...args] = localCommand(image.healthcheck, image, REPO_ROOT, "HEALTHCHECK");
+    const exitCode = (env: Record<string, string>) =>
+      new Promise<number | null>((resolve, reject) => {
+        const child = spawn(node!, args, { env, stdio: "ignore" });
+        child.once("error", reject);
+        child.once("exit", resolve);
+      });
+    // Port 9 (discard) on a loopback address of its own: nothing listens there.
+    expect(await exitCode({ REPLOG_REPLOG_METRICS_PORT: "9", REPLOG_LISTENERS: "PLAINTEXT://127.0.0.9:19092" })).toBe(1);
+    expect(await exitCode({})).toBe(1);
   });
 
   // The combined nodes are started by name (docs/operations/compose.md), without the default ones.
@@ -235,8 +249,6 @@ describe("docker-compose.yml, default profile, as local processes", () => {
 });
 
 async function runWithInput(args: readonly string[], input: string): Promise<void> {
-  const { spawn } = await import("node:child_process");
-  const { REPLOG } = await import("./support/cluster.js");
   await new Promise<void>((resolve, reject) => {
     const child = spawn(process.execPath, [REPLOG, ...args], { stdio: ["pipe", "inherit", "inherit"] });
     child.once("error", reject);
