@@ -14,7 +14,7 @@ import type { AlterPartitionRequest } from "../core/index.js";
 import { BrokerLifecycle } from "./broker-lifecycle.js";
 import { brokerAdminHandlers, brokerHandlers } from "./data/broker-service.js";
 import { ControllerChannel } from "./data/controller-channel.js";
-import { Partition } from "./data/partition.js";
+import type { Partition } from "./data/partition.js";
 import { FetcherManager } from "./data/replica-fetcher.js";
 import { ReplicaManager } from "./data/replica-manager.js";
 import { MetadataFollower } from "./metadata-follower.js";
@@ -40,6 +40,7 @@ export class BrokerRole {
   private readonly fetchers: FetcherManager;
   private readonly controller: ControllerChannel;
   private bytesIn: Counter | undefined;
+  private onIsrChange: ((kind: "shrink" | "expand", p: Partition) => void) | undefined;
   /** Set once this incarnation has been unfenced (caught up with metadata); never reset. */
   private caughtUp = false;
   private bytesOut: Counter | undefined;
@@ -91,6 +92,7 @@ export class BrokerRole {
       clock: systemClock,
       logger: component("replica-manager"),
       sendAlterPartition: (p, req) => void this.sendAlterPartition(p, req),
+      onIsrChange: (kind, p) => this.onIsrChange?.(kind, p),
     });
     this.fetchers = new FetcherManager(
       {
@@ -247,7 +249,7 @@ export class BrokerRole {
     const shrinks = new Counter({ name: "kafka_server_replicamanager_isrshrinks_total", help: "ISR shrinks committed for partitions led here.", registers: [registry] });
     const expands = new Counter({ name: "kafka_server_replicamanager_isrexpands_total", help: "ISR expansions committed for partitions led here.", registers: [registry] });
     const changes = new Counter({ name: "replog_isr_changes_total", help: "ISR changes committed for partitions led here, by kind and reason.", labelNames: ["kind", "reason", "topic"], registers: [registry] });
-    Partition.onIsrChange = (kind, p) => {
+    this.onIsrChange = (kind, p) => {
       (kind === "shrink" ? shrinks : expands).inc();
       changes.inc({ kind, reason: kind === "shrink" ? "follower-not-caught-up" : "follower-caught-up", topic: p.topic });
     };

@@ -34,6 +34,8 @@ export interface PartitionEnv {
   readonly logger: Logger;
   /** Sends an ISR change to the controller; the answer comes back through onAlterPartitionResponse. */
   sendAlterPartition(partition: Partition, request: AlterPartitionRequest): void;
+  /** An ISR change this leader proposed has committed (for metrics). */
+  onIsrChange?(kind: "shrink" | "expand", partition: Partition): void;
 }
 
 export interface ProduceOutcome extends ErrorFields {
@@ -67,8 +69,6 @@ export class Partition {
   leaderEpoch = -1;
   partitionEpoch = -1;
   minInsyncReplicas = 1;
-  /** Counted for metrics when an ISR change this leader proposed commits. */
-  static onIsrChange: (kind: "shrink" | "expand", partition: Partition) => void = () => {};
 
   constructor(
     readonly topic: string,
@@ -374,7 +374,7 @@ export class Partition {
       switch (outcome.kind) {
         case "committed":
           this.env.logger.info({ partition: this.name, isr: outcome.isr }, `ISR of ${this.name} is now [${outcome.isr.join(",")}]`);
-          Partition.onIsrChange(request.reason.kind, this);
+          this.env.onIsrChange?.(request.reason.kind, this);
           if (outcome.highWatermarkChanged) this.onHighWatermarkMoved();
           return;
         case "retry":

@@ -18,6 +18,7 @@ export interface ReplicaManagerOptions {
   readonly clock: Clock;
   readonly logger: Logger;
   readonly sendAlterPartition: (partition: Partition, request: AlterPartitionRequest) => void;
+  readonly onIsrChange?: (kind: "shrink" | "expand", partition: Partition) => void;
 }
 
 const TICK_MS = 100;
@@ -49,6 +50,7 @@ export class ReplicaManager {
       clock: o.clock,
       logger: o.logger,
       sendAlterPartition: o.sendAlterPartition,
+      onIsrChange: (kind, p) => o.onIsrChange?.(kind, p),
     };
   }
 
