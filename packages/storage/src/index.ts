@@ -14,3 +14,4 @@ export * from "./log-segment.js";
 export * from "./log.js";
 export * from "./log-cleaner.js";
 export * from "./log-directory.js";
+export type { LogInternals } from "./log-internals.js";

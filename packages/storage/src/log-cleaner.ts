@@ -14,7 +14,8 @@
 // timestamp (Kafka counts from when the cleaner first saw it). Records without a key are dropped,
 // as Kafka's cleaner does. Control and transactional batches are out of scope and kept as they are.
 import { decodeRecords, encodeRecordBatch, type BatchHeader, type DecodedRecord } from "@replog/protocol";
-import type { Log, LogInternals } from "./log.js";
+import type { Log } from "./log.js";
+import type { LogInternals } from "./log-internals.js";
 import { LogSegment, type BatchInfo } from "./log-segment.js";
 import { CLEANED_SUFFIX, SWAP_SUFFIX } from "./log-loader.js";
 

@@ -30,6 +30,8 @@ import { LogSegment, type BatchInfo } from "./log-segment.js";
 import { LeaderEpochCache, LeaderEpochCheckpointFile, LEADER_EPOCH_CHECKPOINT_FILE, type EpochEndOffset, type EpochEntry } from "./leader-epoch-cache.js";
 import { DELETED_SUFFIX, loadSegments } from "./log-loader.js";
 import { UnexpectedAppendOffsetError, offsetOutOfRange } from "./log-errors.js";
+import { deleteOldSegments } from "./log-retention.js";
+import type { LogInternals } from "./log-internals.js";
 import type { TimestampOffset } from "./time-index.js";
 
 export interface LogDeps {
@@ -580,8 +582,7 @@ export class Log {
         throw offsetOutOfRange(offset, this.logStart, Math.min(highWatermark, this.logEnd));
       }
       if (offset <= this.logStart) return false;
-      this.logStart = offset;
-      if (this.epochs.truncateFromStart(offset as Offset)) await this.persistEpochs();
+      await this.raiseLogStartOffset(offset);
       return true;
     });
   }
@@ -589,56 +590,22 @@ export class Log {
   // ---- retention ----------------------------------------------------------------------------
 
   /**
-   * Kafka deleteOldSegments: whole segments from the start, by retention.ms and retention.bytes
-   * (when cleanup.policy has "delete") and below the log start offset; never the active segment,
-   * never one whose end reaches past `highWatermark`. Returns how many segments went.
+   * Kafka deleteOldSegments (see log-retention.ts): whole segments from the start, never the
+   * active one, never one whose end reaches `highWatermark`. Returns how many segments went.
    */
   deleteOldSegments(highWatermark: number): Promise<number> {
-    return this.serial(async () => {
-      await this.rollFlush;
-      const deletePolicy = this.cfg.cleanupPolicy.includes("delete");
-      let deleted = 0;
-      if (deletePolicy && this.cfg.retentionMs >= 0) {
-        const now = this.clock.wallMs();
-        deleted += await this.deleteSegmentsWhile(highWatermark, async (s) => now - (await this.largestTimestamp(s)) > this.cfg.retentionMs);
-      }
-      if (deletePolicy && this.cfg.retentionBytes >= 0) {
-        let excess = this.size() - this.cfg.retentionBytes;
-        deleted += await this.deleteSegmentsWhile(highWatermark, async (s) => {
-          if (excess - s.size < 0) return false;
-          excess -= s.size;
-          return true;
-        });
-      }
-      deleted += await this.deleteSegmentsWhile(highWatermark, async (_s, next) => next.baseOffset <= this.logStart);
+    return this.withExclusiveAccess(async (access) => {
+      const deleted = await deleteOldSegments(access, highWatermark);
       await this.deleteRetiredFiles(false);
       return deleted;
     });
   }
 
-  private async largestTimestamp(segment: LogSegment): Promise<number> {
-    if (segment.maxTimestamp >= 0) return segment.maxTimestamp;
-    return (await this.io.stat(segment.logPath))?.mtimeMs ?? 0;
-  }
-
-  private async deleteSegmentsWhile(highWatermark: number, shouldDelete: (s: LogSegment, next: LogSegment) => Promise<boolean>): Promise<number> {
-    const doomed: LogSegment[] = [];
-    for (let i = 0; i + 1 < this.segments.length; i++) {
-      const s = this.segments[i]!;
-      const next = this.segments[i + 1]!;
-      if (highWatermark < next.baseOffset || !(await shouldDelete(s, next))) break;
-      doomed.push(s);
-    }
-    if (doomed.length === 0) return 0;
-    this.segments = this.segments.slice(doomed.length);
-    await this.retire(doomed);
-    const newStart = Math.max(this.logStart, this.segments[0]!.baseOffset);
-    if (newStart > this.logStart) {
-      this.logStart = newStart;
-      if (this.epochs.truncateFromStart(newStart as Offset)) await this.persistEpochs();
-    }
-    this.logger.info({ segments: doomed.map((s) => s.baseOffset), logStartOffset: this.logStart }, "deleted segments by retention");
-    return doomed.length;
+  /** Raises the log start offset to at least `offset` and cuts the epoch cache there. */
+  private async raiseLogStartOffset(offset: number): Promise<void> {
+    if (offset <= this.logStart) return;
+    this.logStart = offset;
+    if (this.epochs.truncateFromStart(offset as Offset)) await this.persistEpochs();
   }
 
   /**
@@ -662,11 +629,15 @@ export class Log {
     for (const r of due) await r.segment.deleteFiles();
   }
 
-  /** Internal hook for the cleaner: swaps segments under the serial queue. */
+  /** Internal hook for the cleaner and retention: segment list changes under the serial queue. */
   withExclusiveAccess<T>(op: (access: LogInternals) => Promise<T>): Promise<T> {
     return this.serial(async () => {
       await this.rollFlush;
       return op({
+        dir: this.dir,
+        config: () => this.cfg,
+        logStartOffset: () => this.logStart,
+        size: () => this.size(),
         segments: () => this.segments,
         replaceSegments: (segments) => {
           this.segments = segments;
@@ -675,6 +646,7 @@ export class Log {
         setFirstDirtyOffset: (offset) => {
           this.firstDirty = offset;
         },
+        raiseLogStartOffset: (offset) => this.raiseLogStartOffset(offset),
         io: this.io,
         clock: this.clock,
         logger: this.logger,
@@ -709,17 +681,6 @@ export class Log {
     await this.abandon();
     await this.io.removeDir(this.dir);
   }
-}
-
-/** What the log cleaner may touch, only while it holds the log's serial queue. */
-export interface LogInternals {
-  segments(): readonly LogSegment[];
-  replaceSegments(segments: LogSegment[]): void;
-  retire(segments: readonly LogSegment[]): Promise<void>;
-  setFirstDirtyOffset(offset: number): void;
-  readonly io: FileIO;
-  readonly clock: Clock;
-  readonly logger: Logger;
 }
 
 interface PendingAppend {
