@@ -253,7 +253,7 @@ export class FakeCluster {
   }
 
   private adminHandlers(): grpc.UntypedServiceImplementation {
-    const unary = (method: string, answer: (req: never) => unknown) => (call: grpc.ServerUnaryCall<never, unknown>, cb: grpc.sendUnaryData<unknown>) => {
+    const unary = <Req,>(method: string, answer: (req: Req) => unknown) => (call: grpc.ServerUnaryCall<Req, unknown>, cb: grpc.sendUnaryData<unknown>) => {
       this.adminCalls.push({ method, request: call.request });
       if (this.notControllerAnswers > 0) {
         this.notControllerAnswers--;
