@@ -187,6 +187,21 @@ describe("Log reopen and recovery", () => {
   });
 });
 
+describe("Log start offset from a checkpoint", () => {
+  it("a checkpointed log start offset beyond the end empties the log to start there (Kafka LogLoader)", async () => {
+    const clock = new ManualClock();
+    const io = new MemoryFileIO();
+    const config = logConfig({ "file.delete.delay.ms": "0" });
+    const log = await Log.open("/p/t-0", config, { clock, io });
+    for (let i = 0; i < 3; i++) await log.appendAsLeader(testBatch({ tag: i }), E3);
+    await log.close();
+    const again = await Log.open("/p/t-0", config, { clock, io: io.restart(), logStartOffset: 100, hadCleanShutdown: true });
+    expect([again.logStartOffset, again.logEndOffset, again.segmentBaseOffsets()]).toEqual([100, 100, [100]]);
+    expect((await again.appendAsLeader(testBatch(), E3)).firstOffset).toBe(100);
+    await again.close();
+  });
+});
+
 describe("Log durability of truncation", () => {
   it("a truncation survives power loss: dropped batches never come back", async () => {
     for (let seed = 1; seed <= 20; seed++) {

@@ -157,15 +157,14 @@ export class Log {
     if (segments.length === 0) {
       this.segments = [await this.newSegment(logStartOffset)];
     }
-    const active = this.activeSegment;
-    this.logEnd = await active.readNextOffset();
+    this.logEnd = await this.activeSegment.readNextOffset();
     this.logStart = Math.max(logStartOffset, this.segments[0]!.baseOffset);
     if (this.logStart > this.logEnd) {
       // Kafka LogLoader: a checkpointed start beyond the end means the log was emptied to start there.
       await this.truncateFullyAndStartAtInner(this.logStart);
     }
     this.recovery = cleanShutdown ? this.logEnd : Math.min(recoveryPoint, this.logEnd);
-    await active.onBecomeActive();
+    await this.activeSegment.onBecomeActive();
     const cutEnd = this.epochs.truncateFromEnd(this.logEnd as Offset);
     const cutStart = this.epochs.truncateFromStart(this.logStart as Offset);
     const changed = cutEnd || cutStart;
