@@ -52,7 +52,7 @@ export class Cluster {
   private brokers = new Map<number, BrokerInfo>();
   private readonly topics = new Map<string, TopicInfo>();
   private readonly topicErrors = new Map<string, ReplogError>();
-  private refreshing: Promise<void> | null = null;
+  private refreshing: { topics: ReadonlySet<string> | null; done: Promise<void> } | null = null;
   private refreshedAtMs = Number.NEGATIVE_INFINITY;
   clusterId = "";
   controllerId = -1;
@@ -128,16 +128,27 @@ export class Cluster {
     throw asReplogError(lastError);
   }
 
-  /** Coalesces refresh requests for the given topics into one in-flight refresh. */
+  /**
+   * Coalesces refreshes: joins the one in flight when it covers `topics` (an empty list means all
+   * topics), else starts another after it. Errors are swallowed: callers retry on their own clock.
+   */
   async refreshSoon(topics: readonly string[]): Promise<void> {
-    if (!this.refreshing) {
-      this.refreshing = this.refresh(topics)
-        .then(() => undefined)
-        .finally(() => {
-          this.refreshing = null;
-        });
+    const inflight = this.refreshing;
+    if (inflight && (inflight.topics === null || topics.every((t) => inflight.topics!.has(t)))) {
+      await inflight.done;
+      return;
     }
-    await this.refreshing.catch(() => undefined);
+    if (inflight) await inflight.done;
+    const mine = {
+      topics: topics.length === 0 ? null : new Set(topics),
+      done: this.refresh(topics).then(
+        () => undefined,
+        () => undefined,
+      ),
+    };
+    this.refreshing = mine;
+    await mine.done;
+    if (this.refreshing === mine) this.refreshing = null;
   }
 
   private apply(res: MetadataResponseWire, asked: readonly string[]): void {

@@ -2,7 +2,7 @@
 // `KafkaJSProtocolError` → `.type` and `.code`). Every error carries a Kafka error name as `type`
 // and its wire `code`, so a caller matches `NOT_ENOUGH_REPLICAS` (19) the way it would with any
 // Kafka client, and `retriable` says whether the same request may succeed later.
-import { errorNameByCode, KAFKA_ERRORS } from "@replog/protocol";
+import { errorNameByCode, KAFKA_ERRORS, KafkaError } from "@replog/protocol";
 
 export interface ReplogErrorOptions {
   retriable?: boolean;
@@ -110,6 +110,8 @@ export function needsMetadataRefresh(error: unknown): boolean {
 /** Any thrown value as a ReplogError (unknown errors are not retriable). */
 export function asReplogError(error: unknown): ReplogError {
   if (error instanceof ReplogError) return error;
+  // A protocol-level typed error (e.g. CORRUPT_MESSAGE from the batch decoder) keeps its Kafka name.
+  if (error instanceof KafkaError) return new ReplogError(error.type, error.message, { retriable: error.retriable, cause: error });
   const message = error instanceof Error ? error.message : String(error);
   return new ReplogError("UNKNOWN_SERVER_ERROR", message, { retriable: false, cause: error });
 }
