@@ -17,6 +17,11 @@ const run = promisify(execFile);
 export const REPO_ROOT = join(import.meta.dirname, "../..");
 export const COMPOSE_FILE = join(REPO_ROOT, "docker-compose.yml");
 export const DOCKERFILE = join(REPO_ROOT, "deploy/Dockerfile");
+/**
+ * What the image's /app is here: this checkout, or the tree deploy/build-app.sh stages (the image's
+ * exact contents, production dependencies only) when COMPOSE_TEST_APP_ROOT names it.
+ */
+export const APP_ROOT = process.env.COMPOSE_TEST_APP_ROOT || REPO_ROOT;
 
 const live = new Set<ComposeCluster>();
 process.once("exit", () => {
@@ -53,7 +58,7 @@ export class ComposeCluster {
     try {
       const all = readCompose(COMPOSE_FILE);
       const started = servicesOfProfile(all, profile).filter((s) => only === undefined || only.includes(s.name));
-      const nodes = planLocalNodes({ all, started, image: readDockerfileFinalStage(DOCKERFILE), network: randomNetwork(), tmpDir: dir, repoRoot: REPO_ROOT });
+      const nodes = planLocalNodes({ all, started, image: readDockerfileFinalStage(DOCKERFILE), network: randomNetwork(), tmpDir: dir, repoRoot: APP_ROOT });
       cluster = new ComposeCluster(dir, nodes);
       live.add(cluster);
       await cluster.startInOrder();
