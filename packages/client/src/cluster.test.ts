@@ -68,3 +68,14 @@ describe("asReplogError", () => {
     expect(asReplogError(new Error("boom"))).toMatchObject({ type: "UNKNOWN_SERVER_ERROR", retriable: false });
   });
 });
+
+describe("Cluster.updateLeader (KIP-951 hints)", () => {
+  it("takes a newer leader epoch for a known broker, and nothing else", async () => {
+    await cluster.ensureTopics(["b"]);
+    expect(cluster.updateLeader("b", 0, 2, 0)).toBe(false);
+    expect(cluster.updateLeader("b", 0, 9, 5)).toBe(false);
+    expect(cluster.updateLeader("b", 0, -1, 5)).toBe(false);
+    expect(cluster.updateLeader("b", 0, 2, 1)).toBe(true);
+    expect(cluster.leaderConnection("b", 0)?.info).toMatchObject({ leader: 2, leaderEpoch: 1 });
+  });
+});

@@ -182,6 +182,19 @@ export class Cluster {
     this.topics.set(t.name, { name: t.name, topicId: t.topicId, partitions, configs: t.configs ?? {} });
   }
 
+  /**
+   * Takes a broker's word on who leads a partition now (the `current_leader` of a
+   * NOT_LEADER_OR_FOLLOWER or FENCED_LEADER_EPOCH answer, as KIP-951), when it is newer than what
+   * we hold and names a broker we know. Returns whether the cache changed.
+   */
+  updateLeader(topic: string, partition: number, leaderId: number, leaderEpoch: number): boolean {
+    const info = this.topics.get(topic)?.partitions[partition];
+    if (!info || leaderId < 0 || leaderEpoch <= info.leaderEpoch || !this.brokers.has(leaderId)) return false;
+    info.leader = leaderId;
+    info.leaderEpoch = leaderEpoch;
+    return true;
+  }
+
   /** True when the cached metadata is older than metadata.max.age.ms. */
   isStale(): boolean {
     return this.options.clock.nowMs() - this.refreshedAtMs > this.options.metadataMaxAgeMs;

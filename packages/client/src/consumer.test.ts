@@ -108,16 +108,34 @@ describe("consumer (manual assignment)", () => {
     await strict.disconnect();
   });
 
+  it("follows a leader move by the broker's current-leader hint, without a metadata request", async () => {
+    await produce(0, ["a"]);
+    const consumer = replog.consumer({ autoOffsetReset: "earliest", maxWaitTimeInMs: 20 });
+    await consumer.connect();
+    await consumer.assign([{ topic: "t", partitions: [0] }]);
+    expect(await pollMessages(consumer, 1)).toHaveLength(1);
+    const before = cluster.metadataCalls;
+    cluster.moveLeader("t", 0, 2);
+    await produce(0, ["b"]);
+    const producerCalls = cluster.metadataCalls - before;
+    expect(await pollMessages(consumer, 1)).toEqual([{ partition: 0, offset: "1", value: "b" }]);
+    expect(cluster.metadataCalls - before).toBe(producerCalls);
+    await consumer.disconnect();
+  });
+
   it("follows a leader move (NOT_LEADER_OR_FOLLOWER → metadata refresh → the new leader) without losing its position", async () => {
     await produce(0, ["a", "b"]);
     const consumer = replog.consumer({ autoOffsetReset: "earliest", maxWaitTimeInMs: 20 });
     await consumer.connect();
     await consumer.assign([{ topic: "t", partitions: [0] }]);
     expect(await pollMessages(consumer, 2)).toHaveLength(2);
+    cluster.leaderHints = false;
     cluster.moveLeader("t", 0, 2);
     // The new leader has the same log in this fake (as replication would have it).
     await produce(0, ["c"]);
+    const before = cluster.metadataCalls;
     expect(await pollMessages(consumer, 1)).toEqual([{ partition: 0, offset: "2", value: "c" }]);
+    expect(cluster.metadataCalls).toBeGreaterThan(before);
     await consumer.disconnect();
   });
 

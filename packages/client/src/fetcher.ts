@@ -184,6 +184,9 @@ export class Fetcher {
 
   private handlePartition(s: PartitionState, position: number, p: FetchPartitionResponseWire): FetchedBatch | undefined {
     if (p.errorCode !== 0) {
+      const hint = p.currentLeader;
+      // The broker named the new leader: go there next round without a metadata round trip.
+      if (hint && this.cluster.updateLeader(s.topic, s.partition, hint.leaderId, hint.leaderEpoch)) return undefined;
       this.handlePartitionError(s, position, new ReplogProtocolError(p.errorCode, p.errorMessage, s.topic, s.partition));
       return undefined;
     }

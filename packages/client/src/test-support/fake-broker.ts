@@ -43,6 +43,10 @@ export class FakeCluster {
   readonly silentBrokers = new Set<number>();
   private readonly waiters = new Set<() => void>();
   adminCalls: Array<{ method: string; request: unknown }> = [];
+  /** Whether fetch answers name the current leader (KIP-951 style hints). */
+  leaderHints = true;
+  /** Metadata requests served, by any broker. */
+  metadataCalls = 0;
   /** Answers NOT_CONTROLLER to this many admin calls first. */
   notControllerAnswers = 0;
 
@@ -169,7 +173,7 @@ export class FakeCluster {
         const p = this.topics.get(t.name)?.[fp.index];
         const answer = (errorCode: number, records = Buffer.alloc(0)) => ({
           index: fp.index, errorCode, errorName: "", errorMessage: "", highWatermark: p?.logEndOffset ?? -1, lastStableOffset: p?.logEndOffset ?? -1,
-          logStartOffset: p?.logStartOffset ?? -1, divergingEpoch: null, currentLeader: p ? { leaderId: p.leader, leaderEpoch: p.leaderEpoch } : null, records, logEndOffset: p?.logEndOffset ?? -1,
+          logStartOffset: p?.logStartOffset ?? -1, divergingEpoch: null, currentLeader: p && this.leaderHints ? { leaderId: p.leader, leaderEpoch: p.leaderEpoch } : null, records, logEndOffset: p?.logEndOffset ?? -1,
         });
         if (!p) return answer(3);
         if (p.leader !== nodeId) return answer(6);
@@ -233,7 +237,10 @@ export class FakeCluster {
 
   private brokerHandlers(nodeId: number): grpc.UntypedServiceImplementation {
     return {
-      Metadata: (call: grpc.ServerUnaryCall<{ topics: string[] }, unknown>, cb: grpc.sendUnaryData<unknown>) => cb(null, this.metadata(call.request.topics)),
+      Metadata: (call: grpc.ServerUnaryCall<{ topics: string[] }, unknown>, cb: grpc.sendUnaryData<unknown>) => {
+        this.metadataCalls++;
+        cb(null, this.metadata(call.request.topics));
+      },
       ListOffsets: (call: grpc.ServerUnaryCall<ListOffsetsRequestWire, unknown>, cb: grpc.sendUnaryData<unknown>) => cb(null, this.listOffsets(nodeId, call.request)),
       Produce: (call: grpc.ServerDuplexStream<ProduceRequestWire, unknown>) => {
         call.on("data", (req: ProduceRequestWire) => {
