@@ -82,4 +82,16 @@ describe("admin", () => {
     expect(await admin.describeQuorum()).toMatchObject({ leaderId: 1, clusterId: "fake-cluster" });
     await admin.disconnect();
   });
+
+  it("sends createPartitions and electLeaders in the controller's message shapes", async () => {
+    const admin = replog.admin();
+    await admin.connect();
+    await admin.createPartitions({ topicPartitions: [{ topic: "t", count: 4, assignments: [[1, 2]] }] });
+    await admin.electLeaders({ electionType: "UNCLEAN", topicPartitions: [{ topic: "t", partitions: [0, 2] }] });
+    expect(cluster.adminCalls.map((c) => c.request)).toEqual([
+      { topics: [{ name: "t", count: 4, assignments: [{ brokerIds: [1, 2] }] }] },
+      { electionType: "UNCLEAN", partitions: [{ topic: "t", partition: 0 }, { topic: "t", partition: 2 }] },
+    ]);
+    await admin.disconnect();
+  });
 });

@@ -164,4 +164,29 @@ describe("consumer (manual assignment)", () => {
     expect(seen).toEqual(["a", "b", "c"]);
     await consumer.disconnect();
   });
+
+  it("run({ eachBatch }) gets whole batches with the high watermark, in offset order", async () => {
+    await produce(1, ["x", "y", "z"]);
+    const consumer = replog.consumer({ autoOffsetReset: "earliest", maxWaitTimeInMs: 20 });
+    await consumer.connect();
+    await consumer.assign([{ topic: "t", partitions: [1] }]);
+    const offsets: string[] = [];
+    const done = new Promise<void>((resolve) => {
+      void consumer.run({
+        eachBatch: async ({ batch, resolveOffset, isRunning }) => {
+          expect(isRunning()).toBe(true);
+          expect(batch.highWatermark).toBe("3");
+          for (const m of batch.messages) {
+            offsets.push(m.offset);
+            resolveOffset(m.offset);
+          }
+          if (offsets.length === 3) resolve();
+        },
+      });
+    });
+    await done;
+    await consumer.stop();
+    expect(offsets).toEqual(["0", "1", "2"]);
+    await consumer.disconnect();
+  });
 });
