@@ -18,7 +18,7 @@ const KILLS = Number(process.env.E2E_LEADER_KILLS ?? 20);
 
 const overrides = [
   `controller.quorum.election.timeout.ms=${ELECTION_TIMEOUT_MS}`,
-  "metadata.max.idle.interval.ms=50",
+  "metadata.max.idle.interval.ms=100",
   // Small snapshots so that compaction happens during the test.
   "metadata.log.max.record.bytes.between.snapshots=4000",
 ];

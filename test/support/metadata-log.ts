@@ -38,7 +38,7 @@ export async function readCommittedLog(clusterId: string, voters: readonly RaftP
     let snapshot: Snapshot | undefined;
     for (let round = 0; round < 100_000; round++) {
       const request: Message = { type: "Fetch", from: OBSERVER_ID, to: leader, term: term(0), fetchIndex: logIndex(fetchIndex), lastFetchedTerm: term(lastTerm) };
-      const res = await client.fetch(request, 5_000);
+      const res = await fetchWithRetries(client, request);
       if (res.type === "Snapshot") {
         snapshot = res.snapshot;
         fetchIndex = res.snapshot.meta.index;
@@ -59,5 +59,17 @@ export async function readCommittedLog(clusterId: string, voters: readonly RaftP
     return { leader, commit, firstIndex, entries, ...(snapshot ? { snapshot } : {}) };
   } finally {
     client.close();
+  }
+}
+
+/** A loaded machine can stall a leader's fsync for seconds: retry, the check is about safety. */
+async function fetchWithRetries(client: RaftFetchClient, request: Message): Promise<Message> {
+  for (let attempt = 1; ; attempt++) {
+    try {
+      return await client.fetch(request, 5_000);
+    } catch (e) {
+      if (attempt >= 5 || !/DEADLINE_EXCEEDED|UNAVAILABLE/.test((e as Error).message)) throw e;
+      await new Promise((r) => setTimeout(r, 200));
+    }
   }
 }
