@@ -190,3 +190,24 @@ describe("consumer (manual assignment)", () => {
     await consumer.disconnect();
   });
 });
+
+describe("consumer with every broker gone", () => {
+  it("backs off between failing rounds instead of spinning", async () => {
+    // Real timers, but every wait is recorded.
+    const waits: number[] = [];
+    const timers = {
+      setTimeout: (fn: () => void, ms: number) => (waits.push(ms), setTimeout(fn, ms)),
+      clearTimeout: (h: unknown) => clearTimeout(h as ReturnType<typeof setTimeout>),
+    };
+    const consumer = new Replog({ brokers: cluster.bootstrap, requestTimeout: 5_000, random: new SeededRandom(3), timers }).consumer({ autoOffsetReset: "earliest", maxWaitTimeInMs: 20 });
+    await consumer.connect();
+    await consumer.assign([{ topic: "t", partitions: [0] }]);
+    await consumer.poll();
+    await cluster.stop();
+    waits.length = 0;
+    // Ten rounds against a dead cluster: each fails fast and then waits retry.backoff.ms (100 ms).
+    for (let i = 0; i < 10; i++) expect(await consumer.poll()).toEqual([]);
+    expect(waits.filter((ms) => ms === 100)).toHaveLength(10);
+    await consumer.disconnect();
+  });
+});

@@ -74,7 +74,7 @@ export interface PartitionLag {
 
 export type CrashListener = (event: { type: "consumer.crash"; payload: { error: ReplogError } }) => void;
 
-/** Pause between rounds that could send nothing (no leader known yet), Kafka retry.backoff.ms. */
+/** Pause after a round that could send nothing or failed (Kafka retry.backoff.ms), so a dead cluster is not a busy loop. */
 const IDLE_BACKOFF_MS = 100;
 
 export function toBatch(b: FetchedBatch): Batch {
@@ -176,7 +176,7 @@ export class Consumer {
   async poll(): Promise<Batch[]> {
     if (!this.connected) throw new ReplogNotConnected("consumer");
     const batches = await this.fetcher.fetchRound();
-    if (!this.fetcher.lastRoundSent) await sleepOn(this.timers, IDLE_BACKOFF_MS);
+    if (this.fetcher.backoffNeeded) await sleepOn(this.timers, IDLE_BACKOFF_MS);
     return batches.map(toBatch);
   }
 

@@ -60,8 +60,11 @@ export const tpKey = (topic: string, partition: number): string => `${topic}\0${
 export class Fetcher {
   readonly partitions = new Map<string, PartitionState>();
   private readonly staleTopics = new Set<string>();
-  /** Whether the last round sent any fetch (false: nothing had a position and a leader). */
-  lastRoundSent = false;
+  /**
+   * True after a round that sent nothing (no position or no leader anywhere) or met an error that
+   * needs metadata: the caller waits retry.backoff.ms before the next round instead of spinning.
+   */
+  backoffNeeded = false;
 
   constructor(
     private readonly cluster: Cluster,
@@ -115,9 +118,10 @@ export class Fetcher {
       if (!list) byLeader.set(leader.connection, (list = []));
       list.push({ state: s, leaderEpoch: leader.info.leaderEpoch });
     }
-    this.lastRoundSent = byLeader.size > 0;
     const rounds = [...byLeader].map(([connection, list]) => this.fetchFrom(connection, list));
-    return (await Promise.all(rounds)).flat();
+    const batches = (await Promise.all(rounds)).flat();
+    this.backoffNeeded = byLeader.size === 0 || this.staleTopics.size > 0;
+    return batches;
   }
 
   /** True when a round would send nothing (all paused, or nothing assigned). */
