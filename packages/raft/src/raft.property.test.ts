@@ -17,12 +17,14 @@ interface SimNode {
 
 type Action =
   | { kind: "tick"; node: number }
-  | { kind: "tickAll" }
+  | { kind: "tickAll"; times: number }
   | { kind: "deliver"; pick: number; duplicate: boolean }
   | { kind: "drop"; pick: number }
+  | { kind: "deliverAll" }
   | { kind: "propose"; node: number }
   | { kind: "partition"; node: number }
   | { kind: "heal" }
+  | { kind: "isolateLeader" }
   | { kind: "restart"; node: number }
   | { kind: "compact"; node: number };
 
@@ -32,12 +34,14 @@ const ALL = [...VOTERS, ...OBSERVERS];
 
 const arbAction: fc.Arbitrary<Action> = fc.oneof(
   { weight: 10, arbitrary: fc.record({ kind: fc.constant("tick" as const), node: fc.constantFrom(...ALL) }) },
-  { weight: 25, arbitrary: fc.constant({ kind: "tickAll" as const }) },
+  { weight: 25, arbitrary: fc.record({ kind: fc.constant("tickAll" as const), times: fc.integer({ min: 1, max: 4 }) }) },
   { weight: 30, arbitrary: fc.record({ kind: fc.constant("deliver" as const), pick: fc.nat(), duplicate: fc.boolean() }) },
   { weight: 8, arbitrary: fc.record({ kind: fc.constant("drop" as const), pick: fc.nat() }) },
+  { weight: 10, arbitrary: fc.constant({ kind: "deliverAll" as const }) },
   { weight: 8, arbitrary: fc.record({ kind: fc.constant("propose" as const), node: fc.constantFrom(...VOTERS) }) },
   { weight: 4, arbitrary: fc.record({ kind: fc.constant("partition" as const), node: fc.constantFrom(...ALL) }) },
   { weight: 2, arbitrary: fc.constant({ kind: "heal" as const }) },
+  { weight: 3, arbitrary: fc.constant({ kind: "isolateLeader" as const }) },
   { weight: 2, arbitrary: fc.record({ kind: fc.constant("restart" as const), node: fc.constantFrom(...ALL) }) },
   { weight: 2, arbitrary: fc.record({ kind: fc.constant("compact" as const), node: fc.constantFrom(...ALL) }) },
 );
@@ -88,7 +92,10 @@ class Cluster {
         this.nodes.get(a.node)!.node.tick();
         break;
       case "tickAll":
-        for (const n of this.nodes.values()) n.node.tick();
+        for (let i = 0; i < a.times; i++) {
+          for (const n of this.nodes.values()) n.node.tick();
+          this.processAll();
+        }
         break;
       case "deliver": {
         if (this.queue.length === 0) break;
@@ -96,6 +103,13 @@ class Cluster {
         const m = this.queue[i]!;
         if (!a.duplicate) this.queue.splice(i, 1);
         if (this.linked(m)) this.nodes.get(m.to)!.node.step(structuredClone(m));
+        break;
+      }
+      case "deliverAll": {
+        // Everything queued now, in order; what it triggers waits for later actions.
+        const batch = this.queue;
+        this.queue = [];
+        for (const m of batch) if (this.linked(m)) this.nodes.get(m.to)!.node.step(m);
         break;
       }
       case "drop":
@@ -110,6 +124,11 @@ class Cluster {
       case "heal":
         this.isolated = null;
         break;
+      case "isolateLeader": {
+        const leader = [...this.nodes.entries()].find(([, n]) => n.node.status().role === "leader");
+        if (leader) this.isolated = leader[0];
+        break;
+      }
       case "restart": {
         const n = this.nodes.get(a.node)!;
         n.node = this.start(a.node, n.storage);
@@ -174,7 +193,9 @@ class Cluster {
   settle(): void {
     this.isolated = null;
     const target = `settle-${this.proposals}`;
-    let proposed = false;
+    const done = () => [...this.appliedAt.values()].some((v) => v.endsWith(`:${target}`));
+    // The term in which we last proposed; a new leader may have dropped that proposal, so propose again.
+    let proposedIn: number | null = null;
     for (let round = 0; round < 400; round++) {
       for (const n of this.nodes.values()) n.node.tick();
       this.processAll();
@@ -186,15 +207,18 @@ class Cluster {
         this.processAll();
         this.check();
       }
-      const leader = [...this.nodes.values()].find((n) => n.node.status().role === "leader");
-      if (leader && !proposed) proposed = leader.node.propose(new TextEncoder().encode(target)).ok;
-      const values = [...this.appliedAt.values()];
-      if (proposed && values.some((v) => v.endsWith(`:${target}`))) {
-        const commits = [...this.nodes.values()].map((n) => n.node.status().commit);
-        if (commits.every((c) => c === commits[0])) return;
+      const leader = [...this.nodes.values()].map((n) => n.node.status()).find((s) => s.role === "leader");
+      if (leader && !done() && leader.term !== proposedIn) {
+        if (this.nodes.get(leader.id)!.node.propose(new TextEncoder().encode(target)).ok) proposedIn = leader.term;
       }
+      const commits = [...this.nodes.values()].map((n) => n.node.status().commit);
+      if (done() && commits.every((c) => c === commits[0])) return;
     }
-    throw new Error("no progress after faults stopped (liveness)");
+    const states = [...this.nodes.values()].map((n) => {
+      const s = n.node.status();
+      return `${s.id}:${s.role} t${s.term} lead=${s.leader ?? "-"} commit=${s.commit} last=${s.lastIndex}`;
+    });
+    throw new Error(`no progress after faults stopped (liveness): ${states.join("; ")}`);
   }
 }
 
