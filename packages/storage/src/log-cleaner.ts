@@ -158,6 +158,8 @@ async function cleanGroup(log: Log, access: LogInternals, group: readonly LogSeg
     });
     if (pending.length > 0) await cleaned.append(pending.map((b) => ({ buffer: b, batches: [batchInfoOf(b)] })));
   }
+  // The cleaned data must be on disk before the swap commits (the `.swap` rename).
+  await cleaned.flush();
   await cleaned.onBecomeInactive();
   return { cleaned, removed };
 }

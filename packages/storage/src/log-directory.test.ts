@@ -1,6 +1,6 @@
 import { describe, expect, it } from "vitest";
 import { join } from "node:path";
-import { readFile, readdir } from "node:fs/promises";
+import { mkdir, readFile, readdir, writeFile } from "node:fs/promises";
 import { ManualClock, SeededRandom, leaderEpoch } from "@replog/common";
 import { LogDirectory, parsePartitionDirName } from "./log-directory.js";
 import { logConfig } from "./log-config.js";
@@ -17,6 +17,19 @@ describe("LogDirectory", () => {
     expect(parsePartitionDirName("my-topic-12")).toEqual({ topic: "my-topic", partition: 12 });
     expect(parsePartitionDirName("meta.properties")).toBeUndefined();
     expect(parsePartitionDirName("a b-1")).toBeUndefined();
+  });
+
+  it("leaves the metadata log directory (__cluster_metadata-0) alone: it is the Raft shell's", async () => {
+    const dir = await tempDir();
+    const io = new NodeFileIO();
+    await mkdir(join(dir, "__cluster_metadata-0"));
+    const raftLog = join(dir, "__cluster_metadata-0", "00000000000000000000.log");
+    await writeFile(raftLog, "raft entries the partition log must never recover or index");
+    const logs = new LogDirectory(dir, { clock: new ManualClock(), io });
+    expect([...(await logs.loadLogs(config)).keys()]).toEqual([]);
+    await logs.close();
+    expect(await readdir(join(dir, "__cluster_metadata-0"))).toEqual(["00000000000000000000.log"]);
+    expect(await readFile(raftLog, "utf8")).toBe("raft entries the partition log must never recover or index");
   });
 
   it("writes Kafka's per-directory checkpoints and the clean-shutdown marker, and reloads from them", async () => {

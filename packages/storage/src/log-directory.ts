@@ -30,6 +30,9 @@ export interface TopicPartition {
 const key = (tp: TopicPartition): string => `${tp.topic}-${tp.partition}`;
 
 /** `<topic>-<partition>`: the last dash separates them (topic names may contain dashes). */
+/** KRaft's metadata topic: its directory is the controllers' and brokers' Raft log, not a partition. */
+export const METADATA_TOPIC = "__cluster_metadata";
+
 export function parsePartitionDirName(name: string): TopicPartition | undefined {
   const m = /^(.+)-(\d+)$/.exec(name);
   if (!m || !/^[a-zA-Z0-9._-]+$/.test(m[1]!)) return undefined;
@@ -77,7 +80,9 @@ export class LogDirectory {
     }
     for (const name of await io.readdir(this.dir)) {
       const tp = parsePartitionDirName(name);
-      if (!tp || !(await io.stat(posix.join(this.dir, name)))?.isDirectory) continue;
+      // The metadata log may share the directory (metadata.log.dir defaults to the first log dir);
+      // it belongs to the Raft shell, never to the partition logs (Kafka's LogManager skips it too).
+      if (!tp || tp.topic === METADATA_TOPIC || !(await io.stat(posix.join(this.dir, name)))?.isDirectory) continue;
       const k = key(tp);
       const log = await Log.open(posix.join(this.dir, name), configFor(tp.topic), {
         ...this.logDeps(),

@@ -243,7 +243,10 @@ export class LogSegment {
     let position = fromPosition;
     let chunk = Buffer.allocUnsafe(Math.min(SCAN_CHUNK_BYTES, Math.max(0, this.size - position)));
     while (position < this.size) {
-      const n = await readFully(this.file, chunk, 0, Math.min(chunk.length, this.size - position), position);
+      const want = Math.min(chunk.length, this.size - position);
+      const n = await readFully(this.file, chunk, 0, want, position);
+      // The file ended before its recorded size (cut while this scan ran): stop at what is there.
+      if (n < want && n < LOG_OVERHEAD) return { stop: "incomplete", position };
       const view = chunk.subarray(0, n);
       let at = 0;
       for (;;) {
@@ -262,7 +265,7 @@ export class LogSegment {
       if (at === 0) {
         // Not even one whole batch fits in the chunk: either a torn tail or a big batch.
         const claimed = view.length >= LOG_OVERHEAD ? view.readInt32BE(8) + LOG_OVERHEAD : Infinity;
-        if (claimed > this.size - position) return { stop: "incomplete", position };
+        if (claimed > this.size - position || n < want) return { stop: "incomplete", position };
         chunk = Buffer.allocUnsafe(claimed);
         continue;
       }
@@ -390,10 +393,13 @@ export class LogSegment {
     await this.timeIndex.flush();
   }
 
-  /** The segment stops being the active one: final time-index entry, trimmed index files. */
+  /**
+   * The segment stops being the active one: final time-index entry, index files written and
+   * trimmed (Kafka onBecomeInactiveSegment). The log file itself is not fsynced here: on a roll
+   * that happens in the background (a 1 GiB fsync must not stall appends), on close by the flush.
+   */
   async onBecomeInactive(): Promise<void> {
     if (this.maxTimestampSoFar >= 0) this.timeIndex.maybeAppend(this.maxTimestampSoFar, this.offsetOfMaxTimestampSoFar, true);
-    await this.flush();
     await this.offsetIndex.trim();
     await this.timeIndex.trim();
   }
