@@ -165,4 +165,18 @@ describe("producer", () => {
     expect(values("t", 0)).toEqual(["before", "during", "after"]);
     await producer.disconnect();
   });
+
+  it("sends the batches queued behind an in-flight one together, in order, also when retried", async () => {
+    const producer = client().producer({ batchSize: 100, lingerMs: 0 });
+    await producer.connect();
+    cluster.injected.push({ api: "produce", topic: "t", partition: 0, errorCode: 7, times: 2 });
+    const values30 = Array.from({ length: 30 }, (_, i) => `record-${String(i).padStart(2, "0")}-${"x".repeat(20)}`);
+    const results = await Promise.all(values30.map((value) => producer.send({ topic: "t", messages: [{ value, partition: 0 }] })));
+    expect(results.map((r) => r[0]!.baseOffset)).toEqual(values30.map((_, i) => String(i)));
+    expect(values("t", 0)).toEqual(values30);
+    // Thirty one-record batches, far fewer requests: later batches rode together.
+    const requests = cluster.produceLog.filter((l) => l.request.topics.some((t) => t.partitions.some((p) => p.index === 0)));
+    expect(requests.length).toBeLessThan(15);
+    await producer.disconnect();
+  });
 });

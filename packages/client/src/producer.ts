@@ -278,7 +278,7 @@ export class Producer {
     const now = this.env.clock.nowMs();
     this.expireStuckBatches(now);
     const { ready, nextCheckMs } = this.accumulator.ready(now, (k) => this.inflight.has(k), this.memoryWaiters.length > 0);
-    const groups = new Map<string, { connection: BrokerConnection; acks: number; batches: ProducerBatch[] }>();
+    const groups = new Map<string, { connection: BrokerConnection; acks: number; partitions: ProducerBatch[][] }>();
     for (const key of ready) {
       const [topic, p] = key.split("\0") as [string, string];
       const leader = this.cluster.leaderConnection(topic, Number(p));
@@ -286,14 +286,14 @@ export class Producer {
         this.metadataWanted.add(topic);
         continue;
       }
-      const batch = this.accumulator.drain(key)!;
+      const batches = this.accumulator.drainUpTo(key, this.config.maxRequestSize);
       this.inflight.add(key);
-      const groupKey = `${leader.connection.address}/${batch.acks}`;
+      const groupKey = `${leader.connection.address}/${batches[0]!.acks}`;
       let g = groups.get(groupKey);
-      if (!g) groups.set(groupKey, (g = { connection: leader.connection, acks: batch.acks, batches: [] }));
-      g.batches.push(batch);
+      if (!g) groups.set(groupKey, (g = { connection: leader.connection, acks: batches[0]!.acks, partitions: [] }));
+      g.partitions.push(batches);
     }
-    for (const g of groups.values()) void this.sendGroup(g.connection, g.acks, g.batches);
+    for (const g of groups.values()) void this.sendGroup(g.connection, g.acks, g.partitions);
     if (this.metadataWanted.size > 0) this.refreshMetadata(now);
     if (nextCheckMs !== undefined) this.wakeUp(Math.max(1, nextCheckMs - now));
     this.notifyFlushWaiters();
@@ -320,44 +320,57 @@ export class Producer {
     }
   }
 
-  private async sendGroup(connection: BrokerConnection, acks: number, batches: ProducerBatch[]): Promise<void> {
+  /** One ProduceRequest to one leader: per partition, its drained batches concatenated in order. */
+  private async sendGroup(connection: BrokerConnection, acks: number, partitions: ProducerBatch[][]): Promise<void> {
     const byTopic = new Map<string, Array<{ index: number; records: Buffer }>>();
-    for (const b of batches) {
-      let list = byTopic.get(b.topic);
-      if (!list) byTopic.set(b.topic, (list = []));
-      list.push({ index: b.partition, records: b.bytes() });
+    for (const batches of partitions) {
+      const { topic, partition } = batches[0]!;
+      let list = byTopic.get(topic);
+      if (!list) byTopic.set(topic, (list = []));
+      list.push({ index: partition, records: batches.length === 1 ? batches[0]!.bytes() : Buffer.concat(batches.map((b) => b.bytes())) });
     }
-    const topics = [...byTopic].map(([name, partitions]) => ({ name, partitions }));
+    const topics = [...byTopic].map(([name, list]) => ({ name, partitions: list }));
     let res: ProduceResponseWire | undefined;
     try {
       // The local deadline leaves the broker time to answer REQUEST_TIMED_OUT itself first.
       res = await connection.produce({ acks, timeoutMs: this.env.requestTimeoutMs, topics }, this.env.requestTimeoutMs + 1_000);
     } catch (e) {
-      for (const b of batches) this.handleFailure(b, asReplogError(e));
+      for (const batches of partitions) this.failPartition(batches, asReplogError(e));
       return;
     } finally {
-      for (const b of batches) this.inflight.delete(partitionKey(b.topic, b.partition));
+      for (const batches of partitions) this.inflight.delete(partitionKey(batches[0]!.topic, batches[0]!.partition));
       this.wakeUp(0);
     }
-    for (const b of batches) this.handleAnswer(b, res);
+    for (const batches of partitions) this.handleAnswer(batches, res);
   }
 
-  private handleAnswer(batch: ProducerBatch, res: ProduceResponseWire | undefined): void {
+  private handleAnswer(batches: ProducerBatch[], res: ProduceResponseWire | undefined): void {
+    const { topic, partition } = batches[0]!;
     if (res === undefined) {
       // acks=0: nothing comes back; offsets are unknown (Kafka reports -1).
-      this.finish(batch, { baseOffset: -1, logAppendTime: -1, logStartOffset: -1 });
+      for (const b of batches) this.finish(b, { baseOffset: -1, logAppendTime: -1, logStartOffset: -1 });
       return;
     }
-    const p = res.topics.find((t) => t.name === batch.topic)?.partitions.find((x) => x.index === batch.partition);
+    const p = res.topics.find((t) => t.name === topic)?.partitions.find((x) => x.index === partition);
     if (!p) {
-      this.handleFailure(batch, new ReplogError("NETWORK_EXCEPTION", `no answer for ${batch.topic}-${batch.partition} in the produce response`));
+      this.failPartition(batches, new ReplogError("NETWORK_EXCEPTION", `no answer for ${topic}-${partition} in the produce response`));
       return;
     }
     if (p.errorCode !== 0) {
-      this.handleFailure(batch, new ReplogProtocolError(p.errorCode, p.errorMessage, batch.topic, batch.partition));
+      this.failPartition(batches, new ReplogProtocolError(p.errorCode, p.errorMessage, topic, partition));
       return;
     }
-    this.finish(batch, { baseOffset: Number(p.baseOffset), logAppendTime: Number(p.logAppendTimeMs), logStartOffset: Number(p.logStartOffset) });
+    // The leader appended the concatenated batches at once: their offsets follow each other.
+    let baseOffset = Number(p.baseOffset);
+    for (const b of batches) {
+      this.finish(b, { baseOffset, logAppendTime: Number(p.logAppendTimeMs), logStartOffset: Number(p.logStartOffset) });
+      baseOffset += b.recordCount;
+    }
+  }
+
+  /** Fails or requeues a partition's batches; last first, so that they return to the head in order. */
+  private failPartition(batches: ProducerBatch[], error: ReplogError): void {
+    for (let i = batches.length - 1; i >= 0; i--) this.handleFailure(batches[i]!, error);
   }
 
   /** Retry at the head of the partition with backoff, or fail the batch for good. */

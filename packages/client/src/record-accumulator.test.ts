@@ -79,4 +79,19 @@ describe("RecordAccumulator", () => {
     acc.release(batch);
     expect(acc.usedBytes).toBe(0);
   });
+
+  it("drains the head and the batches behind it with the same acks, up to a byte bound, in order", () => {
+    const acc = new RecordAccumulator({ batchSizeBytes: 100, lingerMs: 0, bufferMemoryBytes: 1 << 20 });
+    const key = partitionKey("t", 0);
+    const batches = ["a", "b", "c", "d"].map((v) => acc.append("t", 0, rec(v.repeat(30)), -1, "none", 0).batch);
+    const other = acc.append("t", 0, rec("e"), 1, "none", 0).batch;
+    expect(new Set(batches).size).toBe(4);
+    // Each batch is 61 + 43 = 104 bytes estimated: three fit in 320.
+    expect(acc.drainUpTo(key, 320)).toEqual(batches.slice(0, 3));
+    // A different acks value stops the run.
+    expect(acc.drainUpTo(key, 10_000)).toEqual([batches[3]]);
+    // The head always goes, even alone past the bound.
+    expect(acc.drainUpTo(key, 1)).toEqual([other]);
+    expect(acc.drainUpTo(key, 1)).toEqual([]);
+  });
 });

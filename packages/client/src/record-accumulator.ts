@@ -152,6 +152,25 @@ export class RecordAccumulator {
     return batch;
   }
 
+  /**
+   * Takes the head batch of a partition and the batches queued behind it with the same acks, up
+   * to `maxBytes` in all (at least the head). They travel as concatenated batches in one request,
+   * which the leader appends atomically, so a partition still has one request in flight and its
+   * order holds, while a slow round trip no longer limits it to one batch per trip.
+   */
+  drainUpTo(key: string, maxBytes: number): ProducerBatch[] {
+    const queue = this.queues.get(key);
+    const head = queue?.[0];
+    if (!queue || !head) return [];
+    let n = 1;
+    let bytes = head.sizeBytes;
+    while (n < queue.length && queue[n]!.acks === head.acks && bytes + queue[n]!.sizeBytes <= maxBytes) bytes += queue[n++]!.sizeBytes;
+    const taken = queue.splice(0, n);
+    for (const b of taken) b.closed = true;
+    if (queue.length === 0) this.queues.delete(key);
+    return taken;
+  }
+
   /** Puts a batch that will be retried back at the head of its queue, due at `retryAtMs`. */
   reenqueue(batch: ProducerBatch, retryAtMs: number): void {
     batch.attempts++;
