@@ -17,13 +17,18 @@ import { ControllerChannel } from "./data/controller-channel.js";
 import type { Partition } from "./data/partition.js";
 import { FetcherManager } from "./data/replica-fetcher.js";
 import { ReplicaManager } from "./data/replica-manager.js";
-import { MetadataFollower } from "./metadata-follower.js";
+import { MetadataFollower, type MetadataSource } from "./metadata-follower.js";
 
 export interface BrokerContext {
   readonly resolved: ResolvedServerConfig;
   readonly clusterId: string;
   readonly logger: Logger;
   readonly registry: Registry;
+  /**
+   * Combined mode (process.roles=broker,controller): the node's controller already replays the
+   * metadata log as a voter, so the broker reads that instead of observing the quorum itself.
+   */
+  readonly sharedMetadata?: MetadataSource;
 }
 
 export interface BrokerHealth {
@@ -34,7 +39,7 @@ export interface BrokerHealth {
 }
 
 export class BrokerRole {
-  readonly follower: MetadataFollower;
+  readonly follower: MetadataSource;
   readonly lifecycle: BrokerLifecycle;
   readonly replicas: ReplicaManager;
   private readonly fetchers: FetcherManager;
@@ -51,7 +56,7 @@ export class BrokerRole {
     const { config, voters, advertisedListeners, listeners } = ctx.resolved;
     const component = (name: string) => ctx.logger.child({ component: name });
     this.logger = component("broker");
-    this.follower = new MetadataFollower({
+    this.follower = ctx.sharedMetadata ?? new MetadataFollower({
       nodeId: config.nodeId as NodeId,
       clusterId: ctx.clusterId,
       voters,
@@ -214,7 +219,7 @@ export class BrokerRole {
       replicas: this.replicas,
       image: (): MetadataImage => this.follower.metadata.image,
       metadataOffset: () => this.follower.appliedIndex,
-      activeControllerId: () => this.follower.driver.status().leader ?? -1,
+      activeControllerId: () => this.follower.leaderId() ?? -1,
       controller: this.controller,
       fetchWaitMaxMs: 30_000,
       isServing: () => this.caughtUp && this.lifecycle.state !== "stopped",
@@ -237,7 +242,8 @@ export class BrokerRole {
     const replicas = (p: Partition) => p.leaderCore!.state.replicas.length;
     const effectiveMinIsr = (p: Partition) => Math.min(p.minInsyncReplicas, replicas(p));
     gauge("replog_broker_fenced", "1 while the controller keeps this broker fenced.", () => (this.lifecycle.state === "running" ? 0 : 1));
-    gauge("replog_metadata_applied_index", "Last metadata log index applied to this broker's image.", () => this.follower.appliedIndex);
+    // In combined mode the controller role exports the same series for the shared image.
+    if (!this.ctx.sharedMetadata) gauge("replog_metadata_applied_index", "Last metadata log index applied to this broker's image.", () => this.follower.appliedIndex);
     // Kafka's headline names (JMX exporter style), so existing alert rules work unchanged.
     gauge("kafka_server_replicamanager_underreplicatedpartitions", "Partitions led here whose ISR is smaller than their replica set.", () => leaders().filter((p) => isr(p) < replicas(p)).length);
     gauge("kafka_server_replicamanager_underminisrpartitioncount", "Partitions led here whose ISR is below min.insync.replicas (acks=all refused).", () => leaders().filter((p) => isr(p) < effectiveMinIsr(p)).length);

@@ -18,7 +18,17 @@ export interface MetadataFollowerOptions {
   readonly logger: (component: string) => Logger;
 }
 
-export class MetadataFollower {
+/** Where a broker's metadata comes from: its own observer, or (combined mode) its controller. */
+export interface MetadataSource {
+  readonly metadata: MetadataStateMachine;
+  readonly appliedIndex: number;
+  /** The quorum leader (the active controller) as this node knows it. */
+  leaderId(): number | null;
+  start(): void;
+  stop(): void;
+}
+
+export class MetadataFollower implements MetadataSource {
   readonly metadata: MetadataStateMachine;
   readonly driver: RaftDriver;
   private readonly log: DurableRaftLog;
@@ -56,6 +66,10 @@ export class MetadataFollower {
     this.driver.stop();
     this.fetcher.close();
     this.log.close();
+  }
+
+  leaderId(): number | null {
+    return this.driver.status().leader;
   }
 
   /** The highest metadata-log index applied here (reported in heartbeats). */

@@ -11,6 +11,18 @@ import { checkFormatted, formatDirectory } from "../server/meta-properties.js";
 import { NodeRuntime, newRegistry, type RoleStarter } from "../server/node-runtime.js";
 import { collect } from "./options.js";
 
+function controllerMetadata(role: ControllerRole) {
+  return {
+    metadata: role.metadata,
+    get appliedIndex() {
+      return role.metadata.appliedIndex;
+    },
+    leaderId: () => role.driver.status().leader,
+    start: () => undefined,
+    stop: () => undefined,
+  };
+}
+
 export function serverCommand(): Command {
   return new Command("server")
     .description("Run a replog node. Roles come from process.roles: controller, broker, or broker,controller.")
@@ -33,10 +45,21 @@ export function serverCommand(): Command {
       const clusterId = checkFormatted(dirs, config.nodeId);
       const runtime = new NodeRuntime({ resolved, clusterId, logger, registry: newRegistry(config.nodeId) });
       const starters: RoleStarter[] = [];
-      if (roles.has("controller")) starters.push((ctx) => ControllerRole.start(ctx));
-      if (roles.has("broker")) starters.push((ctx) => BrokerRole.start(ctx));
+      let controller: ControllerRole | undefined;
+      if (roles.has("controller")) starters.push(async (ctx) => (controller = await ControllerRole.start(ctx)));
+      if (roles.has("broker")) {
+        // Combined mode: the broker reads the metadata its own controller replays as a voter.
+        starters.push((ctx) => BrokerRole.start(controller ? { ...ctx, sharedMetadata: controllerMetadata(controller) } : ctx));
+      }
       logger.info({ clusterId, roles: [...roles] }, "starting replog node");
-      await runtime.start(starters);
+      try {
+        await runtime.start(starters);
+      } catch (e) {
+        // A role that cannot start is fatal: exit non-zero rather than run half a node.
+        logger.fatal({ err: (e as Error).message }, "a role failed to start");
+        await runtime.stop("start-up failed").catch(() => undefined);
+        throw e;
+      }
       await new Promise<void>((resolve) => {
         const stop = (signal: string) => {
           runtime.stop(`received ${signal}`).then(resolve, (e: Error) => {

@@ -8,7 +8,7 @@ import type { AddressInfo } from "node:net";
 import type { Registry } from "prom-client";
 
 export interface RoleHealth {
-  readonly role: "controller" | "broker";
+  readonly role: "controller" | "broker" | "node";
   readonly ready: boolean;
   /** One line a person can read: why it is (not) ready. */
   readonly status: string;

@@ -25,10 +25,12 @@ export class NodeRuntime {
   private readonly roles: NodeRole[] = [];
   private endpoint: HttpEndpoint | undefined;
   private stopping: Promise<void> | undefined;
+  private expectedRoles = 0;
 
   constructor(readonly ctx: NodeContext) {}
 
   async start(starters: readonly RoleStarter[]): Promise<void> {
+    this.expectedRoles = starters.length;
     collectDefaultMetrics({ register: this.ctx.registry });
     const { config, listeners } = this.ctx.resolved;
     const host = listeners[0]?.host ?? "";
@@ -37,7 +39,8 @@ export class NodeRuntime {
       port: config.metricsPort,
       nodeId: config.nodeId,
       registry: this.ctx.registry,
-      sources: () => this.roles,
+      // Until every role has started, /healthz lists a "starting" entry, so it is never 200 early.
+      sources: () => (this.roles.length < this.expectedRoles ? [...this.roles, STARTING] : this.roles),
     });
     this.ctx.logger.info({ metricsPort: this.endpoint.port }, "serving /metrics and /healthz");
     for (const start of starters) this.roles.push(await start(this.ctx));
@@ -53,6 +56,8 @@ export class NodeRuntime {
     return this.stopping;
   }
 }
+
+const STARTING: HealthSource = { health: () => ({ role: "node", ready: false, status: "starting the node's roles" }) };
 
 export function newRegistry(nodeId: number): Registry {
   const registry = new Registry();
