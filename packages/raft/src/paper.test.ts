@@ -136,6 +136,24 @@ describe("§5.2 Leader election", () => {
     expect(h.node.status()).toMatchObject({ role: "follower", term: 2, leader: 3 });
   });
 
+  it("§5.2 (Figure 2) only the leader or a granted vote restarts the timer: a rejected stale candidate cannot hold an up-to-date follower back", () => {
+    const h = newNode({ term: 1, log: [1, 1] });
+    let candidateTerm = 1;
+    let ticks = 0;
+    // A candidate with an empty log asks every 5 ticks, each time in a higher term; it is refused each time.
+    while (h.node.status().role === "follower" && ticks < 100) {
+      if (ticks % 5 === 0) {
+        candidateTerm = h.node.status().term + 1;
+        const [resp] = step(h, { type: "Vote", from: 2, to: 1, term: candidateTerm, lastLogIndex: 0, lastLogTerm: 0 });
+        expect(resp).toMatchObject({ type: "VoteResponse", reject: true });
+      }
+      h.node.tick();
+      ticks++;
+    }
+    expect(h.node.status().role).toBe("candidate");
+    expect(ticks).toBeLessThan(20);
+  });
+
   it("§5.2 a candidate that receives Append from a leader of an older term rejects it and stays a candidate", () => {
     const h = newNode({ term: 1, config: { preVote: true } });
     h.node.campaign();

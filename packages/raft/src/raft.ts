@@ -427,7 +427,16 @@ export class Raft {
     if (m.type === "PreVoteResponse" && !m.reject) return true;
     const fromLeader = m.type === "Append" || m.type === "Heartbeat" || m.type === "Snapshot";
     this.logger.info({ msg: describeMessage(m), term: this.term }, "received a higher term");
+    const elapsed = this.electionElapsed;
+    const timeout = this.randomizedElectionTimeout;
     this.becomeFollower(m.term, fromLeader ? m.from : null);
+    if (m.type === "Vote") {
+      // Raft Figure 2: only the leader's AppendEntries or GRANTING a vote restarts the election
+      // timer. A vote request we may reject must not, or a stale candidate that keeps asking
+      // would stop an up-to-date follower from ever campaigning (found by the simulator, seed 2748).
+      this.electionElapsed = elapsed;
+      this.randomizedElectionTimeout = timeout;
+    }
     return true;
   }
 
