@@ -257,10 +257,8 @@ async function runWithInput(args: readonly string[], input: string): Promise<voi
   });
 }
 
-// The combined profile boots the same way, behind a knob: at the time of writing a combined node's
-// broker role does not start (its metadata follower refuses a node id that is also a voter), so
-// this stays off until that lands. COMPOSE_TEST_COMBINED=1 turns it on.
-describe.runIf(process.env.COMPOSE_TEST_COMBINED === "1")("docker-compose.yml, combined profile, as local processes", () => {
+// The combined profile boots the same way: three nodes with process.roles=broker,controller.
+describe("docker-compose.yml, combined profile, as local processes", () => {
   let cluster: ComposeCluster;
   beforeAll(async () => {
     cluster = await ComposeCluster.start("combined", ["combined-1", "combined-2", "combined-3"]);
