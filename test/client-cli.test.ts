@@ -99,6 +99,16 @@ describe("client tools against real brokers", () => {
     expect(again.stderr).toBe("Error: TOPIC_ALREADY_EXISTS: Topic 'orders' already exists.\n");
   });
 
+  it("topics --alter raises the partition count; the new partition gets a leader", async () => {
+    await replog(["topics", "--bootstrap-server", bootstrap, "--create", "--topic", "grow", "--partitions", "1", "--replication-factor", "3"]);
+    await replog(["topics", "--bootstrap-server", bootstrap, "--alter", "--topic", "grow", "--partitions", "3"]);
+    const lines = await waitFor("three partitions with leaders", async () => {
+      const out = (await replog(["topics", "--bootstrap-server", bootstrap, "--describe", "--topic", "grow"])).stdout.trimEnd().split("\n");
+      return out.length === 4 && out.slice(1).every((l) => /Leader: [456]\t/.test(l)) ? out : undefined;
+    });
+    expect(lines[0]).toMatch(/\tPartitionCount: 3\t/);
+  });
+
   it("console-producer and console-consumer round-trip keyed lines, each key on its murmur2 partition, in order", async () => {
     const lines = Array.from({ length: 60 }, (_, i) => `key-${i % 7}:value-${i}`);
     const produced = await replogWithInput(["console-producer", "--bootstrap-server", bootstrap, "--topic", "orders", "--property", "parse.key=true", "--property", "key.separator=:"], lines);

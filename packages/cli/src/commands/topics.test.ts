@@ -80,7 +80,7 @@ describe("replog topics errors", () => {
 
   it("needs exactly one action, and says so in one line", async () => {
     expect(await main(["topics", "--bootstrap-server", "127.0.0.1:1"])).toBe(1);
-    expect(err.join("")).toBe("Error: exactly one of --create, --list, --describe or --delete is needed\n");
+    expect(err.join("")).toBe("Error: exactly one of --create, --list, --describe, --alter or --delete is needed\n");
     err.length = 0;
     expect(await main(["topics", "--bootstrap-server", "127.0.0.1:1", "--list", "--delete"])).toBe(1);
     expect(err.join("")).toMatch(/^Error: exactly one of/);

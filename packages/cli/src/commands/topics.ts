@@ -1,5 +1,5 @@
 // `replog topics`, shaped like kafka-topics.sh (TopicCommand.java): --create, --list, --describe,
-// --delete against any bootstrap broker (admin requests are forwarded to the active controller),
+// --alter (partition count), --delete against any bootstrap broker (admin requests are forwarded to the active controller),
 // with Kafka's output lines so that scripts and muscle memory carry over:
 //   Created topic orders.
 //   Topic: orders	TopicId: …	PartitionCount: 3	ReplicationFactor: 3	Configs: min.insync.replicas=2
@@ -94,6 +94,7 @@ interface TopicsOptions extends DescribeFilters {
   list?: boolean;
   describe?: boolean;
   delete?: boolean;
+  alter?: boolean;
   topic?: string;
   partitions?: string;
   replicationFactor?: string;
@@ -146,6 +147,19 @@ async function describe(admin: Admin, o: TopicsOptions): Promise<void> {
   if (lines.length > 0) process.stdout.write(lines.join("\n") + "\n");
 }
 
+/** Kafka's --alter: only a partition increase (configs are changed with kafka-configs in Kafka). */
+async function alter(admin: Admin, o: TopicsOptions): Promise<void> {
+  if (!o.topic) throw new Error("--alter needs --topic");
+  if (o.partitions === undefined) throw new Error("--alter needs --partitions (the new, larger partition count)");
+  const names = await matchingTopics(admin, o);
+  if (names.length === 0) {
+    if (o.ifExists) return;
+    throw new ReplogError("UNKNOWN_TOPIC_OR_PARTITION", `Topic '${o.topic}' does not exist as expected`);
+  }
+  const count = positiveInt(o.partitions, "--partitions");
+  await admin.createPartitions({ topicPartitions: names.map((topic) => ({ topic, count })) });
+}
+
 async function remove(admin: Admin, o: TopicsOptions): Promise<void> {
   if (!o.topic) throw new Error("--delete needs --topic");
   const names = await matchingTopics(admin, o);
@@ -164,12 +178,13 @@ export function topicsCommand(): Command {
     .option("--list", "list topic names")
     .option("--describe", "describe topics and their partitions")
     .option("--delete", "delete topics")
+    .option("--alter", "raise a topic's partition count (with --partitions)")
     .option("--topic <name>", "the topic (a regular expression for --list, --describe, --delete)")
-    .option("--partitions <n>", "partitions of a new topic (default: the cluster's num.partitions)")
+    .option("--partitions <n>", "partitions of a new topic (default: the cluster's num.partitions), or the new count with --alter")
     .option("--replication-factor <n>", "replicas per partition of a new topic (default: default.replication.factor)")
     .option("--config <key=value>", "a topic config override for --create (repeatable)", collect, [])
     .option("--if-not-exists", "with --create: do nothing if the topic exists")
-    .option("--if-exists", "with --delete or --describe: do nothing if the topic does not exist")
+    .option("--if-exists", "with --delete, --alter or --describe: do nothing if the topic does not exist")
     .option("--under-replicated-partitions", "with --describe: only partitions whose ISR is smaller than the replica set")
     .option("--under-min-isr-partitions", "with --describe: only partitions without a leader or with |ISR| < min.insync.replicas")
     .option("--at-min-isr-partitions", "with --describe: only partitions with |ISR| = min.insync.replicas")
@@ -178,14 +193,15 @@ export function topicsCommand(): Command {
     .option("--json", "with --describe: machine-readable output")
     .action(async (raw: TopicsOptions & { underReplicatedPartitions?: boolean; underMinIsrPartitions?: boolean; atMinIsrPartitions?: boolean; unavailablePartitions?: boolean }) => {
       const o: TopicsOptions = { ...raw, underReplicated: raw.underReplicatedPartitions, underMinIsr: raw.underMinIsrPartitions, atMinIsr: raw.atMinIsrPartitions, unavailable: raw.unavailablePartitions };
-      const actions = [o.create, o.list, o.describe, o.delete].filter(Boolean).length;
-      if (actions !== 1) throw new Error("exactly one of --create, --list, --describe or --delete is needed");
+      const actions = [o.create, o.list, o.describe, o.delete, o.alter].filter(Boolean).length;
+      if (actions !== 1) throw new Error("exactly one of --create, --list, --describe, --alter or --delete is needed");
       const admin = new Replog({ clientId: "replog-topics", brokers: splitServers(o.bootstrapServer), requestTimeout: 10_000 }).admin();
       try {
         await admin.connect();
         if (o.create) await create(admin, o);
         else if (o.list) process.stdout.write((await matchingTopics(admin, o)).map((n) => `${n}\n`).join(""));
         else if (o.describe) await describe(admin, o);
+        else if (o.alter) await alter(admin, o);
         else await remove(admin, o);
       } finally {
         await admin.disconnect();
