@@ -316,8 +316,9 @@ export function sameEntry(a: Entry, b: Entry): boolean {
   return true;
 }
 
+/** `term/index "data"` or `term/index noop`, the notation of the core's describers. */
 export function describeEntry(e: Entry): string {
-  return `${e.index}/t${e.term}${e.type === "noop" ? "/noop" : `/${describeData(e.data)}`}`;
+  return `${e.term}/${e.index} ${e.type === "noop" ? "noop" : `"${describeData(e.data)}"`}`;
 }
 
 function describeData(data: Uint8Array): string {
