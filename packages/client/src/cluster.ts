@@ -27,6 +27,15 @@ export interface TopicInfo {
   configs: Record<string, string>;
 }
 
+/** A partition's leader moved (seen in metadata or in a broker's current-leader hint). */
+export interface LeaderChange {
+  topic: string;
+  partition: number;
+  oldLeader: number;
+  newLeader: number;
+  leaderEpoch: number;
+}
+
 export interface BrokerInfo {
   nodeId: number;
   host: string;
@@ -54,6 +63,7 @@ export class Cluster {
   private readonly topicErrors = new Map<string, ReplogError>();
   private refreshing: { topics: ReadonlySet<string> | null; done: Promise<void> } | null = null;
   private refreshedAtMs = Number.NEGATIVE_INFINITY;
+  private readonly leaderListeners = new Set<(change: LeaderChange) => void>();
   clusterId = "";
   controllerId = -1;
 
@@ -156,8 +166,27 @@ export class Cluster {
     this.clusterId = res.clusterId;
     this.controllerId = res.controllerId;
     this.refreshedAtMs = this.options.clock.nowMs();
+    const previous = new Map(this.topics);
     if (asked.length === 0) this.topics.clear();
-    for (const t of res.topics) this.applyTopic(t);
+    for (const t of res.topics) {
+      this.applyTopic(t);
+      const before = previous.get(t.name);
+      const after = this.topics.get(t.name);
+      if (before && after) after.partitions.forEach((p) => p && this.noteLeader(t.name, p.partitionId, before.partitions[p.partitionId], p.leader, p.leaderEpoch));
+    }
+  }
+
+  /** Listens for leader moves (the `producer.leader_change` / `consumer.leader_change` events). */
+  onLeaderChange(listener: (change: LeaderChange) => void): () => void {
+    this.leaderListeners.add(listener);
+    return () => this.leaderListeners.delete(listener);
+  }
+
+  private noteLeader(topic: string, partition: number, old: PartitionInfo | undefined, newLeader: number, leaderEpoch: number): void {
+    if (!old || old.leader === newLeader || leaderEpoch < old.leaderEpoch) return;
+    const change = { topic, partition, oldLeader: old.leader, newLeader, leaderEpoch };
+    this.options.logger.info(change, `leader of ${topic}-${partition} moved from ${old.leader} to ${newLeader}`);
+    for (const l of this.leaderListeners) l(change);
   }
 
   private applyTopic(t: TopicMetadataWire): void {
@@ -190,8 +219,10 @@ export class Cluster {
   updateLeader(topic: string, partition: number, leaderId: number, leaderEpoch: number): boolean {
     const info = this.topics.get(topic)?.partitions[partition];
     if (!info || leaderId < 0 || leaderEpoch <= info.leaderEpoch || !this.brokers.has(leaderId)) return false;
+    const old = { ...info };
     info.leader = leaderId;
     info.leaderEpoch = leaderEpoch;
+    this.noteLeader(topic, partition, old, leaderId, leaderEpoch);
     return true;
   }
 

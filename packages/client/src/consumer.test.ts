@@ -115,11 +115,14 @@ describe("consumer (manual assignment)", () => {
     await consumer.assign([{ topic: "t", partitions: [0] }]);
     expect(await pollMessages(consumer, 1)).toHaveLength(1);
     const before = cluster.metadataCalls;
+    const changes: unknown[] = [];
+    consumer.on("consumer.leader_change", (e) => changes.push(e.payload));
     cluster.moveLeader("t", 0, 2);
     await produce(0, ["b"]);
     const producerCalls = cluster.metadataCalls - before;
     expect(await pollMessages(consumer, 1)).toEqual([{ partition: 0, offset: "1", value: "b" }]);
     expect(cluster.metadataCalls - before).toBe(producerCalls);
+    expect(changes).toEqual([{ topic: "t", partition: 0, oldLeader: 1, newLeader: 2, leaderEpoch: 1 }]);
     await consumer.disconnect();
   });
 

@@ -3,7 +3,7 @@
 // KafkaJS) or `poll()` (one fetch round, as Java's poll). Batches carry the partition's high
 // watermark, and `offsetLag()`, so lag is visible per partition (`lag()` lists it for all).
 import type { Logger } from "@replog/common";
-import type { Cluster } from "./cluster.js";
+import type { Cluster, LeaderChange } from "./cluster.js";
 import { asReplogError, ReplogError, ReplogNotConnected } from "./errors.js";
 import { Fetcher, type FetchedBatch, type KafkaMessage, type OffsetResetPolicy } from "./fetcher.js";
 import { sleepOn, type Timers } from "./timers.js";
@@ -97,7 +97,7 @@ export class Consumer {
   private running: Promise<void> | null = null;
   private stopping = false;
   private readonly crashListeners: CrashListener[] = [];
-  readonly events = Object.freeze({ CRASH: "consumer.crash" as const });
+  readonly events = Object.freeze({ CRASH: "consumer.crash" as const, LEADER_CHANGE: "consumer.leader_change" as const });
 
   constructor(
     private readonly cluster: Cluster,
@@ -180,10 +180,20 @@ export class Consumer {
     return batches.map(toBatch);
   }
 
-  on(event: "consumer.crash", listener: CrashListener): () => void {
-    if (event !== "consumer.crash") throw new TypeError(`unknown consumer event ${String(event)}`);
-    this.crashListeners.push(listener);
-    return () => this.crashListeners.splice(this.crashListeners.indexOf(listener), 1);
+  /**
+   * KafkaJS-style instrumentation: `consumer.crash` (the run loop stopped on a non-retriable
+   * error) and `consumer.leader_change` (`{ topic, partition, oldLeader, newLeader, leaderEpoch }`).
+   */
+  on(event: "consumer.crash", listener: CrashListener): () => void;
+  on(event: "consumer.leader_change", listener: (e: { type: "consumer.leader_change"; timestamp: number; payload: LeaderChange }) => void): () => void;
+  on(event: string, listener: (e: never) => void): () => void {
+    if (event === this.events.LEADER_CHANGE) {
+      return this.cluster.onLeaderChange((payload) => (listener as (e: unknown) => void)({ type: event, timestamp: Date.now(), payload }));
+    }
+    if (event !== this.events.CRASH) throw new TypeError(`unknown consumer event ${String(event)}`);
+    const l = listener as CrashListener;
+    this.crashListeners.push(l);
+    return () => this.crashListeners.splice(this.crashListeners.indexOf(l), 1);
   }
 
   /** Starts the background loop (resolves once started, as KafkaJS's run). */

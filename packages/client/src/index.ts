@@ -20,3 +20,4 @@ export {
 } from "./errors.js";
 export { producerConfigFromProperties, consumerConfigFromProperties } from "./properties.js";
 export type { Timers } from "./timers.js";
+export type { LeaderChange } from "./cluster.js";

@@ -56,9 +56,12 @@ describe("producer", () => {
   it("retries NOT_LEADER_OR_FOLLOWER after a leader move and lands on the new leader", async () => {
     const producer = client().producer();
     await producer.connect();
+    const changes: unknown[] = [];
+    producer.on(producer.events.LEADER_CHANGE, (e) => changes.push(e.payload));
     cluster.moveLeader("t", 0, 2);
     const [meta] = await producer.send({ topic: "t", messages: [{ value: "x", partition: 0 }] });
     expect(meta).toMatchObject({ partition: 0, baseOffset: "0" });
+    expect(changes).toEqual([{ topic: "t", partition: 0, oldLeader: 1, newLeader: 2, leaderEpoch: 1 }]);
     const nodes = cluster.produceLog.map((l) => l.nodeId);
     expect(nodes[0]).toBe(1);
     expect(nodes[nodes.length - 1]).toBe(2);

@@ -12,7 +12,7 @@
 // sequence would be stamped when it is built, and the one-in-flight rule is what would be relaxed.
 import type { Clock, Logger, Random } from "@replog/common";
 import type { CompressionType, RecordHeader } from "@replog/protocol";
-import type { Cluster } from "./cluster.js";
+import type { Cluster, LeaderChange } from "./cluster.js";
 import { asReplogError, needsMetadataRefresh, ReplogError, ReplogNotConnected, ReplogProtocolError, ReplogRetriesExhausted } from "./errors.js";
 import { createDefaultPartitioner, toBuffer, type Partitioner, type PartitionerFactory, type PartitionerMessage } from "./partitioner.js";
 import { BATCH_OVERHEAD_BYTES, estimateRecordBytes, partitionKey, RecordAccumulator, type BatchResult, type ProducerBatch } from "./record-accumulator.js";
@@ -145,6 +145,18 @@ export class Producer {
   async connect(): Promise<void> {
     await this.cluster.refresh([]);
     this.connected = true;
+  }
+
+  readonly events = Object.freeze({ LEADER_CHANGE: "producer.leader_change" as const });
+
+  /**
+   * KafkaJS-style instrumentation: `producer.leader_change` fires with
+   * `{ topic, partition, oldLeader, newLeader, leaderEpoch }` when a partition's leader moves.
+   * Returns a function that removes the listener.
+   */
+  on(event: "producer.leader_change", listener: (e: { type: "producer.leader_change"; timestamp: number; payload: LeaderChange }) => void): () => void {
+    if (event !== this.events.LEADER_CHANGE) throw new TypeError(`unknown producer event ${String(event)}`);
+    return this.cluster.onLeaderChange((payload) => listener({ type: event, timestamp: this.env.clock.wallMs(), payload }));
   }
 
   /** KafkaJS `isIdempotent()`: always false for now. */
