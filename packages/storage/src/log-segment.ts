@@ -200,7 +200,7 @@ export class LogSegment {
    * when `minOneBatch`, as Kafka's minOneMessage), and only batches ending below `upperBound`,
    * as bytes taken straight from the file. Undefined if no batch here ends at or after the start.
    */
-  async read(startOffset: number, maxBytes: number, upperBound: number, minOneBatch: boolean): Promise<{ records: Buffer } | undefined> {
+  async read(startOffset: number, maxBytes: number, upperBound: number, minOneBatch: boolean): Promise<{ records: Buffer; nextOffset: number } | undefined> {
     const generation = this.truncations;
     const hinted = this.readHints.get(startOffset);
     const position = hinted !== undefined && hinted < this.size ? hinted : (await this.findBatch(startOffset))?.position;
@@ -211,14 +211,16 @@ export class LogSegment {
     let cut = wholeBatchesBelow(buf, n, upperBound);
     if (cut.bytes === 0) {
       // The first batch is larger than maxBytes, or reaches the upper bound.
-      if (n < HEADER_PREFIX_BYTES || readOffset(buf, 0) + buf.readInt32BE(23) >= upperBound || !minOneBatch) return { records: Buffer.alloc(0) };
+      if (n < HEADER_PREFIX_BYTES || readOffset(buf, 0) + buf.readInt32BE(23) >= upperBound || !minOneBatch) {
+        return { records: Buffer.alloc(0), nextOffset: startOffset };
+      }
       buf = Buffer.allocUnsafe(Math.min(available, buf.readInt32BE(8) + LOG_OVERHEAD));
       n = await readFully(this.file, buf, 0, buf.length, position);
       cut = wholeBatchesBelow(buf, n, upperBound);
     }
     // A truncation while this read was in flight makes its end position meaningless.
     if (cut.bytes > 0 && generation === this.truncations) this.rememberReadEnd(cut.lastOffset + 1, position + cut.bytes);
-    return { records: buf.subarray(0, cut.bytes) };
+    return { records: buf.subarray(0, cut.bytes), nextOffset: cut.bytes > 0 ? cut.lastOffset + 1 : startOffset };
   }
 
   /**

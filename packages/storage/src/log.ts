@@ -72,6 +72,8 @@ export interface ReadOptions {
 export interface ReadResult {
   /** Whole record batches exactly as stored, possibly empty. */
   readonly records: Buffer;
+  /** The offset after the last batch returned (the start offset if none): where to read on. */
+  readonly nextOffset: Offset;
   readonly logStartOffset: Offset;
   readonly logEndOffset: Offset;
 }
@@ -485,15 +487,20 @@ export class Log {
     const logStart = this.logStart;
     const logEnd = this.logEnd;
     const segments = this.segments;
-    const result = (records: Buffer): ReadResult => ({ records, logStartOffset: logStart as Offset, logEndOffset: logEnd as Offset });
+    const result = (records: Buffer, nextOffset: number): ReadResult => ({
+      records,
+      nextOffset: nextOffset as Offset,
+      logStartOffset: logStart as Offset,
+      logEndOffset: logEnd as Offset,
+    });
     if (startOffset < logStart || startOffset > logEnd) throw offsetOutOfRange(startOffset, logStart, logEnd);
     const upperBound = Math.min(options.upperBound ?? logEnd, logEnd);
-    if (startOffset >= upperBound) return result(Buffer.alloc(0));
+    if (startOffset >= upperBound) return result(Buffer.alloc(0), startOffset);
     for (let i = Math.max(0, floorSegment(segments, startOffset)); i < segments.length; i++) {
       const r = await segments[i]!.read(startOffset, maxBytes, upperBound, options.minOneBatch ?? true);
-      if (r) return result(r.records);
+      if (r) return result(r.records, r.nextOffset);
     }
-    return result(Buffer.alloc(0));
+    return result(Buffer.alloc(0), startOffset);
   }
 
   /**

@@ -109,7 +109,7 @@ export class ReadCommand implements Cmd {
   check = (): boolean => true;
   async run(model: Model, real: Real): Promise<void> {
     const start = pick(model.logStart, model.logEnd, this.at);
-    const { records } = await real.log.read(start, this.maxBytes);
+    const { records, nextOffset } = await real.log.read(start, this.maxBytes);
     const from = model.batches.findIndex((b) => b.lastOffset >= start);
     const expected: Buffer[] = [];
     let bytes = 0;
@@ -123,6 +123,8 @@ export class ReadCommand implements Cmd {
       bytes += b.bytes.length;
     }
     expect(records.equals(Buffer.concat(expected))).toBe(true);
+    const lastReturned = model.batches[from + expected.length - 1];
+    expect(nextOffset).toBe(expected.length > 0 ? lastReturned!.lastOffset + 1 : start);
   }
   toString = (): string => `read(${this.at.toFixed(2)}, ${this.maxBytes})`;
 }
