@@ -4,6 +4,7 @@
 import { Command, Option } from "commander";
 import { readClusterFile, writeClusterFile, type ClusterNode } from "../dev/cluster-file.js";
 import { addBrokerToPlan, prepareCluster, startNode, stopCluster, waitUntilReady } from "../dev/local-cluster.js";
+import { tailNodeLogs } from "../dev/log-tail.js";
 import { isAlive, signal, startNodeProcess, stopNodeProcess } from "../dev/node-process.js";
 import { collect } from "./options.js";
 
@@ -31,8 +32,9 @@ export function devCommand(): Command {
     .option("--override <key=value>", "a server config for every node, e.g. replica.lag.time.max.ms=5000 (repeatable)", collect, [])
     .option("--network <a.b.c>", "the loopback addresses' first three octets; node N gets <a.b.c>.<10+N>", "127.0.0")
     .option("--detach", "start the cluster and return; stop it later with replog dev stop", false)
+    .option("--quiet", "in the foreground, do not print the nodes' logs", false)
     .addOption(new Option("--ready-timeout-ms <ms>", "how long to wait for every node to be ready").default(60_000).argParser(intOption("--ready-timeout-ms")))
-    .action(async (opts: { dir: string; controllers: number; brokers: number; combined: boolean; override: string[]; network: string; detach: boolean; readyTimeoutMs: number }) => {
+    .action(async (opts: { dir: string; controllers: number; brokers: number; combined: boolean; override: string[]; network: string; detach: boolean; quiet: boolean; readyTimeoutMs: number }) => {
       const cluster = prepareCluster({ ...opts, overrides: opts.override }, progress);
       for (const node of cluster.nodes) startNode(opts.dir, cluster, node);
       progress(`started ${cluster.nodes.length} nodes; waiting until every node is ready`);
@@ -44,9 +46,11 @@ export function devCommand(): Command {
       }
       process.stdout.write(describeCluster(opts.dir));
       if (opts.detach) return;
-      progress("running in the foreground; Ctrl-C stops every node");
+      progress("running in the foreground; Ctrl-C stops every node (--quiet hides the nodes' logs)");
+      const tail = opts.quiet ? undefined : tailNodeLogs(cluster.nodes, process.stdout, process.stdout.isTTY === true);
       await new Promise<void>((resolve) => {
         const stop = () => {
+          tail?.stop();
           progress("stopping");
           stopCluster(opts.dir, readClusterFile(opts.dir), STOP_GRACE_MS, progress).then(resolve, resolve);
         };
