@@ -9,30 +9,12 @@ import { mkdtempSync, readFileSync, rmSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { promisify } from "node:util";
+import type { ClusterFile, ClusterNode } from "@replog/cli";
 
 const run = promisify(execFile);
 export const REPLOG = join(import.meta.dirname, "../../packages/cli/dist/bin/replog.js");
 
-export interface ClusterNode {
-  nodeId: number;
-  roles: string[];
-  host: string;
-  port: number;
-  controllerPort: number | null;
-  metricsPort: number;
-  pid: number | null;
-  state: string;
-  dataDir: string;
-  logFile: string;
-}
-
-export interface ClusterFile {
-  clusterId: string;
-  network: string;
-  bootstrapServers: string;
-  bootstrapControllers: string;
-  nodes: ClusterNode[];
-}
+export type { ClusterFile, ClusterNode } from "@replog/cli";
 
 const live = new Set<TestCluster>();
 process.once("exit", () => {
@@ -135,3 +117,4 @@ export class TestCluster {
     if (!process.env.KEEP_TEST_DIRS) rmSync(this.dir, { recursive: true, force: true });
   }
 }
+
