@@ -2,6 +2,7 @@
 // describers). Used in log lines, in test failure output and in datadriven transcripts, so the
 // format only changes on purpose.
 import type { Entry, HardState, Message, Snapshot, SoftState } from "./messages.js";
+import type { Ready, Status } from "./ready.js";
 
 function describeData(data: Uint8Array): string {
   if (data.length === 0) return "";
@@ -67,4 +68,24 @@ function describeFetchResponse(head: string, m: Extract<Message, { type: "FetchR
     case "not-leader":
       return `${head} not-leader hint=${m.leaderHint ?? "-"}`;
   }
+}
+
+/** A Ready as indented lines, in the order the shell acts on it (empty parts left out). */
+export function describeReady(rd: Ready): string[] {
+  const out: string[] = [];
+  if (rd.softState) out.push(describeSoftState(rd.softState));
+  if (rd.hardState) out.push(`HardState ${describeHardState(rd.hardState)}${rd.mustSync ? " (sync)" : ""}`);
+  if (rd.snapshot) out.push(`Snapshot ${describeSnapshot(rd.snapshot)}`);
+  if (rd.entries.length > 0) out.push(`Entries ${describeEntries(rd.entries)}`);
+  if (rd.committedEntries.length > 0) out.push(`Committed ${describeEntries(rd.committedEntries)}`);
+  for (const m of rd.messages) out.push(`send ${describeMessage(m)}`);
+  return out;
+}
+
+/** One line for the node, then one per voter's progress and per observer (leader only). */
+export function describeStatus(s: Status): string[] {
+  const lines = [`${s.id}: role=${s.role} term=${s.term} leader=${s.leader ?? "-"} vote=${s.vote ?? "-"} commit=${s.commit} applied=${s.applied} last=${s.lastIndex}`];
+  for (const [id, p] of s.progress ?? []) lines.push(`  ${id}: ${p.state} match=${p.match} next=${p.next}`);
+  for (const [id, i] of s.observers ?? []) lines.push(`  observer ${id}: fetched=${i}`);
+  return lines;
 }

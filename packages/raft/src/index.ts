@@ -26,5 +26,14 @@ export {
   type FetchRequest,
   type FetchResponse,
 } from "./messages.js";
-export { describeEntry, describeEntries, describeHardState, describeMessage, describeSnapshot, describeSoftState } from "./describe.js";
+export {
+  describeEntry,
+  describeEntries,
+  describeHardState,
+  describeMessage,
+  describeReady,
+  describeSnapshot,
+  describeSoftState,
+  describeStatus,
+} from "./describe.js";
 export { committedIndex, voteResult, majority, type VoteResult } from "./quorum/index.js";

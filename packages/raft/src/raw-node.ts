@@ -6,52 +6,14 @@
 //   send rd.messages                                 (only after the persist above)
 //   apply rd.committedEntries                        (in order)
 //   node.advance(rd);
-import { logIndex, type LogIndex, type NodeId, type Term } from "@replog/common";
+import { logIndex, type LogIndex, type NodeId } from "@replog/common";
 import { resolveConfig, type RaftConfig } from "./config.js";
-import type { Entry, HardState, Message, Role, Snapshot, SoftState } from "./messages.js";
+import type { HardState, SoftState } from "./messages.js";
+import type { ProgressStatus, Ready, Status } from "./ready.js";
 import { Raft, type ProposeResult } from "./raft.js";
 import type { RaftStorage } from "./storage.js";
-import type { ProgressState } from "./tracker/index.js";
 
-export interface Ready {
-  /** Set when changed since the last Ready. */
-  readonly softState?: SoftState;
-  /** Set when changed: persist it BEFORE sending messages (one vote per term must survive restarts). */
-  readonly hardState?: HardState;
-  /** New entries to persist (appending, truncating any conflicting suffix) BEFORE sending messages. */
-  readonly entries: readonly Entry[];
-  /** A received snapshot to persist and load into the state machine. */
-  readonly snapshot?: Snapshot;
-  /** Send AFTER persisting hardState, entries and snapshot. */
-  readonly messages: readonly Message[];
-  /** Apply to the state machine, in order (after loading `snapshot`, if any). */
-  readonly committedEntries: readonly Entry[];
-  /** An fsync is required: the term or vote changed, or entries or a snapshot must be written. */
-  readonly mustSync: boolean;
-}
-
-export interface ProgressStatus {
-  match: LogIndex;
-  next: LogIndex;
-  state: ProgressState;
-  recentActive: boolean;
-}
-
-export interface Status {
-  id: NodeId;
-  role: Role;
-  term: Term;
-  leader: NodeId | null;
-  vote: NodeId | null;
-  commit: LogIndex;
-  applied: LogIndex;
-  lastIndex: LogIndex;
-  /** Leader only: every voter's replication progress. */
-  progress?: ReadonlyMap<NodeId, ProgressStatus>;
-  /** Leader only: the last fetch position of observers that fetched from it. */
-  observers?: ReadonlyMap<NodeId, LogIndex>;
-}
-
+export type { Ready, Status, ProgressStatus } from "./ready.js";
 export type { ProposeResult };
 
 /** Bound on committed entries handed out in one Ready, so one Ready stays a bounded amount of work. */

@@ -16,7 +16,7 @@
 //   compact 1                   snapshot node 1's applied state and compact its log
 //   status 1 | raft-log 1       print node 1's status | its durable log
 import { RecordingLogger, SeededRandom, logIndex, nodeId, type NodeId } from "@replog/common";
-import { describeEntries, describeEntry, describeHardState, describeMessage, describeSnapshot, describeSoftState } from "../describe.js";
+import { describeEntry, describeMessage, describeReady, describeSnapshot, describeStatus } from "../describe.js";
 import type { Message } from "../messages.js";
 import { RawNode, type Ready } from "../raw-node.js";
 import { MemoryStorage } from "../storage.js";
@@ -136,13 +136,7 @@ export class InteractionEnv {
   private processReady(t: EnvNode): string[] {
     if (!t.node.hasReady()) return [];
     const rd: Ready = t.node.ready();
-    const out = [`> ${t.id} handling Ready`];
-    if (rd.softState) out.push(`  ${describeSoftState(rd.softState)}`);
-    if (rd.hardState) out.push(`  HardState ${describeHardState(rd.hardState)}${rd.mustSync ? " (sync)" : ""}`);
-    if (rd.snapshot) out.push(`  Snapshot ${describeSnapshot(rd.snapshot)}`);
-    if (rd.entries.length > 0) out.push(`  Entries ${describeEntries(rd.entries)}`);
-    if (rd.committedEntries.length > 0) out.push(`  Committed ${describeEntries(rd.committedEntries)}`);
-    for (const m of rd.messages) out.push(`  send ${describeMessage(m)}`);
+    const out = [`> ${t.id} handling Ready`, ...describeReady(rd).map((line) => `  ${line}`)];
     if (rd.snapshot) t.storage.applySnapshot(rd.snapshot);
     t.storage.append(rd.entries);
     if (rd.hardState) t.storage.setHardState(rd.hardState);
@@ -201,11 +195,7 @@ export class InteractionEnv {
   }
 
   private status(t: EnvNode): string {
-    const s = t.node.status();
-    const lines = [`${s.id}: role=${s.role} term=${s.term} leader=${s.leader ?? "-"} vote=${s.vote ?? "-"} commit=${s.commit} applied=${s.applied} last=${s.lastIndex}`];
-    for (const [id, p] of s.progress ?? []) lines.push(`  ${id}: ${p.state} match=${p.match} next=${p.next}`);
-    for (const [id, i] of s.observers ?? []) lines.push(`  observer ${id}: fetched=${i}`);
-    return lines.join("\n");
+    return describeStatus(t.node.status()).join("\n");
   }
 
   private raftLog(t: EnvNode): string {
