@@ -69,7 +69,8 @@ export interface RaftSimulationResult {
 
 type SimEvent =
   | { readonly kind: "tick"; readonly node: NodeId; readonly life: number }
-  | { readonly kind: "deliver"; readonly message: Message }
+  /** `held`: the message waited in a paused node's socket buffer. */
+  | { readonly kind: "deliver"; readonly message: Message; readonly held?: boolean }
   | { readonly kind: "propose" }
   | { readonly kind: "partition" }
   | { readonly kind: "heal" }
@@ -213,7 +214,7 @@ class RaftSimulation {
   private dispatch(e: SimEvent): void {
     switch (e.kind) {
       case "tick": return this.onTick(e.node, e.life);
-      case "deliver": return this.deliver(e.message, false);
+      case "deliver": return this.deliver(e.message, e.held === true);
       case "propose": return this.onPropose();
       case "partition": return this.onPartition();
       case "heal": return this.onHeal();
@@ -373,7 +374,9 @@ class RaftSimulation {
     n.paused = false;
     const held = n.pausedInbox.splice(0);
     this.line(`n${n.id} resume with ${held.length} held messages`);
-    for (const m of held) if (n.up && !n.paused) this.deliver(m, true);
+    // Each held message is its own event (in arrival order), so the checks run after each step:
+    // a node that votes in one term and moves to the next while draining must be seen doing both.
+    for (const m of held) this.after(0, { kind: "deliver", message: m, held: true });
   }
 
   /** With the swarm's probability, the current leader (if any) as a fault's target. */
