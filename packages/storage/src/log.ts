@@ -539,11 +539,12 @@ export class Log {
       this.segments = keep;
       await this.retire(drop);
       const active = this.activeSegment;
-      const firstRemoved = await active.truncateTo(offset);
+      await active.truncateTo(offset);
       await active.onBecomeActive();
-      // Kafka sets the LEO to the target (offsets in a compaction gap simply do not exist); if
-      // the target was inside a batch, that whole batch went and the LEO is its base offset.
-      this.logEnd = firstRemoved === undefined ? offset : Math.min(offset, firstRemoved);
+      // The LEO is what the files say: after the last batch kept, or the active segment's base.
+      // (Kafka sets the target itself, which inside an offset gap a restart would not find again;
+      // a batch holding the target goes whole, so the LEO is then that batch's base.)
+      this.logEnd = await active.readNextOffset();
       this.logStart = Math.min(this.logStart, this.logEnd);
       this.recovery = Math.min(this.recovery, this.logEnd);
       this.firstDirty = Math.min(this.firstDirty, this.logEnd);

@@ -141,11 +141,12 @@ export class TruncateCommand implements Cmd {
       model.logStart = target;
       model.logEnd = target;
     } else {
-      // A batch holding the target goes whole, and the LEO is then its base; otherwise (at a
-      // batch boundary or in an offset gap) the LEO is the target, as in Kafka.
-      const straddling = model.batches.find((b) => b.baseOffset < target && b.lastOffset >= target);
+      // A batch holding the target goes whole. The LEO is then what the files say: after the last
+      // batch kept, or the base of the active segment if that is later (an offset gap).
       model.batches = model.batches.filter((b) => b.lastOffset < target);
-      expect(real.log.logEndOffset).toBe(straddling ? straddling.baseOffset : target);
+      const last = model.batches[model.batches.length - 1];
+      const activeBase = real.log.activeSegment.baseOffset;
+      expect(real.log.logEndOffset).toBe(Math.max(last ? last.lastOffset + 1 : activeBase, activeBase));
       model.logEnd = real.log.logEndOffset;
       model.logStart = Math.min(model.logStart, model.logEnd);
     }
