@@ -20,7 +20,7 @@ const overrides = [
   `controller.quorum.election.timeout.ms=${ELECTION_TIMEOUT_MS}`,
   "metadata.max.idle.interval.ms=100",
   // Small snapshots so that compaction happens during the test.
-  "metadata.log.max.record.bytes.between.snapshots=4000",
+  "metadata.log.max.record.bytes.between.snapshots=300",
 ];
 
 let cluster: TestCluster;
@@ -150,9 +150,7 @@ describe("controller quorum: three real controller processes", () => {
     history.check(log.entries);
   });
 
-  // Skipped until the Raft core resets a follower's progress when it rejects below its old match
-  // (a wiped disk); today the leader treats those rejections as stale and never sends a snapshot.
-  it.skip("a controller whose data dir was wiped after compaction catches up through a snapshot", async () => {
+  it("a controller whose data dir was wiped after compaction catches up through a snapshot", async () => {
     const leader = await currentLeader();
     const victim = cluster.file().nodes.find((n) => n.nodeId !== leader.leader)!;
     await waitFor("the leader to have compacted its log", async () => {

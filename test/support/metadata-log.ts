@@ -36,9 +36,12 @@ export async function readCommittedLog(clusterId: string, voters: readonly RaftP
     let firstIndex = 1;
     let commit = 0;
     let snapshot: Snapshot | undefined;
+    let knownTerm = 0;
     for (let round = 0; round < 100_000; round++) {
-      const request: Message = { type: "Fetch", from: OBSERVER_ID, to: leader, term: term(0), fetchIndex: logIndex(fetchIndex), lastFetchedTerm: term(lastTerm) };
+      // As a real observer does: its term is at least the term of anything it has fetched.
+      const request: Message = { type: "Fetch", from: OBSERVER_ID, to: leader, term: term(Math.max(knownTerm, lastTerm)), fetchIndex: logIndex(fetchIndex), lastFetchedTerm: term(lastTerm) };
       const res = await fetchWithRetries(client, request);
+      knownTerm = Math.max(knownTerm, res.term);
       if (res.type === "Snapshot") {
         snapshot = res.snapshot;
         fetchIndex = res.snapshot.meta.index;

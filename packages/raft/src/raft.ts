@@ -609,6 +609,15 @@ export class Raft {
 
   /** Raft §5.3 with fast backtracking: jump over a whole conflicting term per round trip. */
   private handleAppendReject(m: AppendResponse, pr: Progress): void {
+    // A follower's hint is never below what it matched (its matched prefix equals ours), unless it
+    // lost entries: then its old match is void. Only a rejection of an index above the match can
+    // say so; an older, delayed rejection cannot.
+    if (m.rejectHint < pr.match && m.index > pr.match) {
+      this.logger.warn({ follower: m.from, match: pr.match, followerHint: m.rejectHint }, "follower lost entries it had acknowledged (a wiped disk?): replicating to it again from its log end");
+      pr.resetAfterLostEntries(m.rejectHint);
+      this.maybeSendAppend(m.from, true);
+      return;
+    }
     let nextProbe = m.rejectHint;
     if (m.hintTerm > 0) nextProbe = this.log.findConflictByTerm(m.rejectHint, m.hintTerm).index;
     if (!pr.maybeDecrTo(m.index, nextProbe)) {

@@ -5,6 +5,7 @@ import { SeededRandom, logIndex, nodeId } from "@replog/common";
 import { Network, bytes } from "./test-support/network.js";
 import { drain, newNode, step } from "./test-support/fixtures.js";
 import { RawNode } from "./raw-node.js";
+import { MemoryStorage } from "./storage.js";
 
 /** Three voters; node 3 misses 20 proposals, then the leader snapshots and compacts its log. */
 function laggardAfterCompaction() {
@@ -98,5 +99,43 @@ describe("snapshots", () => {
     const h = { id: nodeId(1), node: restarted, storage: leader.storage, logger: net.logger, applied: [] as never[] };
     drain(h);
     expect(h.applied.map((e: { index: number }) => e.index)).toEqual([commit + 1]);
+  });
+});
+
+describe("a follower that lost its disk", () => {
+  /** Replaces node `n` by a fresh node with empty storage: its log and vote are gone. */
+  function wipe(net: Network, n: number): void {
+    const id = nodeId(n);
+    const voters = [1, 2, 3].map(nodeId);
+    const storage = new MemoryStorage(voters);
+    const node = new RawNode({ electionTick: 10, heartbeatTick: 1, id, voters, random: new SeededRandom(99), logger: net.logger }, storage);
+    net.nodes.set(id, { id, node, storage, applied: [], snapshots: [] });
+  }
+
+  it("is repaired by Appends from its real log end, not mistaken for stale rejections", () => {
+    const net = new Network({ voters: [1, 2, 3] });
+    net.elect(1);
+    for (let i = 0; i < 10; i++) net.propose(1, `v${i}`);
+    wipe(net, 3);
+    net.propose(1, "after the wipe");
+    net.tickAll(3);
+    const leader = net.get(1).node.status();
+    expect(net.get(3).node.status()).toMatchObject({ lastIndex: leader.lastIndex, commit: leader.commit });
+    expect(net.logger.lines.some((l) => l.msg?.includes("follower lost entries it had acknowledged"))).toBe(true);
+  });
+
+  it("is repaired by a snapshot when the entries it lost are compacted away", () => {
+    const net = new Network({ voters: [1, 2, 3] });
+    net.elect(1);
+    for (let i = 0; i < 10; i++) net.propose(1, `v${i}`);
+    const leader = net.get(1);
+    const commit = leader.node.status().commit;
+    leader.storage.createSnapshot(commit, bytes(`state@${commit}`));
+    leader.storage.compact(commit);
+    wipe(net, 3);
+    net.propose(1, "after the wipe");
+    net.tickAll(3);
+    expect(net.get(3).snapshots.map((s) => s.meta.index)).toEqual([commit]);
+    expect(net.get(3).node.status().commit).toBe(net.get(1).node.status().commit);
   });
 });

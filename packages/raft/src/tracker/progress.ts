@@ -56,6 +56,18 @@ export class Progress {
     this.next = logIndex(from);
   }
 
+  /**
+   * The follower's log ends below what it acknowledged before: it lost entries (a wiped or
+   * replaced disk, which Raft itself assumes never happens). Forget the old match and probe from
+   * its real log end, so it is repaired by Appends or a snapshot instead of every rejection
+   * being taken for a stale one.
+   */
+  resetAfterLostEntries(followerLastIndex: LogIndex): void {
+    this.match = followerLastIndex;
+    this.resetState("probe");
+    this.next = logIndex(followerLastIndex + 1);
+  }
+
   becomeReplicate(): void {
     this.resetState("replicate");
     this.next = logIndex(this.match + 1);
