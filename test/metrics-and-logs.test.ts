@@ -61,6 +61,9 @@ describe("metrics and logs through a failure", () => {
       }
     })();
     await until("under-replicated = 1", async () => (await sum("kafka_server_replicamanager_underreplicatedpartitions")) === 1);
+    // The leader shows how far behind the paused follower is, in records and in time.
+    expect(await sum("replog_follower_lag_records", (l) => l.includes(`follower="${follower}"`))).toBeGreaterThan(0);
+    expect(await sum("replog_follower_lag_ms", (l) => l.includes(`follower="${follower}"`))).toBeGreaterThan(1500);
     expect(await sum("kafka_server_replicamanager_isrshrinks_total")).toBeGreaterThan(shrinksBefore);
     expect(await sum("replog_isr_changes_total", (l) => l.includes('kind="shrink"') && l.includes('reason="follower-not-caught-up"'))).toBeGreaterThan(0);
     cluster.signal(follower, "SIGCONT");
@@ -82,6 +85,16 @@ describe("metrics and logs through a failure", () => {
     expect(await sum("kafka_controller_controllerstats_uncleanleaderelections_total")).toBe(0);
     await cluster.act(leader, "start");
     await until("under-replicated back to 0", async () => (await sum("kafka_server_replicamanager_underreplicatedpartitions")) === 0, 60_000);
+
+    // Latency histograms: produce split into local append, waiting for the ISR and total; fetches;
+    // and the controllers' election latency from their first election. (The first leader, which
+    // saw the early acks=all writes, is a new process now: write once more.)
+    expect((await client.produceRetrying("obs", 0, ["final"], -1)).error).toBe("NONE");
+    expect(await sum("replog_produce_latency_seconds_count", (l) => l.includes('stage="replica_wait"') && l.includes('acks="all"'))).toBeGreaterThan(0);
+    expect(await sum("replog_produce_latency_seconds_count", (l) => l.includes('stage="local_append"'))).toBeGreaterThan(0);
+    expect(await sum("replog_produce_latency_seconds_count", (l) => l.includes('stage="total"'))).toBeGreaterThan(0);
+    expect(await sum("replog_fetch_latency_seconds_count", (l) => l.includes('kind="follower"'))).toBeGreaterThan(0);
+    expect(await sum("replog_raft_election_latency_seconds_count")).toBeGreaterThan(0);
 
     // The logs tell the story with reasons (DESIGN.md section 8).
     const brokerLogs = cluster.file().nodes.filter((n) => n.roles.includes("broker")).map((n) => cluster.log(n.nodeId)).join("\n");

@@ -67,6 +67,11 @@ describe("unclean leader election", () => {
       return p.leader >= 0 && p.leader !== leader ? p.leader : undefined;
     }, 30_000);
     expect(followers).toContain(elected);
+    // Counted by the active controller (Kafka's UncleanLeaderElectionsPerSec); the clean test before
+    // this one elected nobody uncleanly.
+    const controller = cluster.file().nodes.find((n) => n.roles.includes("controller"))!;
+    const metrics = await fetch(`http://${controller.host}:${controller.metricsPort}/metrics`).then((r) => r.text());
+    expect(metrics).toMatch(/^kafka_controller_controllerstats_uncleanleaderelections_total\{[^}]*\} 1$/m);
     expect((await client.produceRetrying("unclean", 0, ["after-unclean"], 1)).error).toBe("NONE");
     await cluster.act(leader, "start");
     await waitFor(`old leader ${leader} back in the ISR`, async () => ((await client.partition("unclean", 0)).isr.includes(leader) ? true : undefined), 30_000);

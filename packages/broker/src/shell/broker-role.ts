@@ -5,7 +5,7 @@
 // docs/status.md).
 
 import * as grpc from "@grpc/grpc-js";
-import { Counter, Gauge, type Registry } from "prom-client";
+import { Counter, Gauge, Histogram, type Registry } from "prom-client";
 import { brokerEpoch, type Logger, type NodeId, type ResolvedServerConfig } from "@replog/common";
 import { systemClock } from "@replog/common/node";
 import type { MetadataImage } from "@replog/metadata";
@@ -49,6 +49,8 @@ export class BrokerRole {
   /** Set once this incarnation has been unfenced (caught up with metadata); never reset. */
   private caughtUp = false;
   private bytesOut: Counter | undefined;
+  private produceSeconds: Histogram<"acks" | "stage"> | undefined;
+  private fetchSeconds: Histogram<"kind"> | undefined;
   private readonly server = new grpc.Server(CHANNEL_OPTIONS);
   private readonly logger: Logger;
 
@@ -225,6 +227,8 @@ export class BrokerRole {
       isServing: () => this.caughtUp && this.lifecycle.state !== "stopped",
       onBytesIn: (n: number) => this.bytesIn?.inc(n),
       onBytesOut: (n: number) => this.bytesOut?.inc(n),
+      onProduceTimed: (acks: number, stage: string, seconds: number) => this.produceSeconds?.observe({ acks: acks === -1 ? "all" : String(acks), stage }, seconds),
+      onFetchTimed: (kind: string, seconds: number) => this.fetchSeconds?.observe({ kind }, seconds),
     };
     this.server.addService(services.Broker.service, brokerHandlers(serviceContext));
     this.server.addService(services.BrokerAdmin.service, brokerAdminHandlers(serviceContext));
@@ -252,6 +256,29 @@ export class BrokerRole {
     gauge("kafka_server_replicamanager_leadercount", "Partitions this broker leads.", () => leaders().length);
     this.bytesIn = new Counter({ name: "kafka_server_brokertopicmetrics_bytesin_total", help: "Record bytes accepted from producers.", registers: [registry] });
     this.bytesOut = new Counter({ name: "kafka_server_brokertopicmetrics_bytesout_total", help: "Record bytes served to consumers.", registers: [registry] });
+    const buckets = [0.0005, 0.001, 0.0025, 0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1, 2.5, 5, 10, 30];
+    this.produceSeconds = new Histogram({ name: "replog_produce_latency_seconds", help: "Produce request latency by acks and stage: local_append, replica_wait (acks=all purgatory), total.", labelNames: ["acks", "stage"], buckets, registers: [registry] });
+    this.fetchSeconds = new Histogram({ name: "replog_fetch_latency_seconds", help: "Fetch request latency (including the long-poll wait), consumers and followers.", labelNames: ["kind"], buckets, registers: [registry] });
+    const lagLabels = ["topic", "partition", "follower"] as const;
+    const followerLag = (name: string, help: string, value: (leo: number, f: { logEndOffset: number; lastCaughtUpTimeMs: number }, now: number) => number) =>
+      new Gauge({
+        name,
+        help,
+        labelNames: lagLabels,
+        registers: [registry],
+        collect: () => {
+          const g = registry.getSingleMetric(name) as Gauge<(typeof lagLabels)[number]>;
+          g.reset();
+          const now = systemClock.nowMs();
+          for (const p of leaders()) {
+            for (const f of p.leaderCore!.followerStates()) {
+              g.set({ topic: p.topic, partition: String(p.index), follower: String(f.brokerId) }, value(p.log.logEndOffset, f, now));
+            }
+          }
+        },
+      });
+    followerLag("replog_follower_lag_records", "Leader's log end minus the follower's last known log end (leaders only).", (leo, f) => Math.max(0, leo - Math.max(0, f.logEndOffset)));
+    followerLag("replog_follower_lag_ms", "Milliseconds since the follower was last caught up (leaders only; -1 if never in this leadership).", (_leo, f, now) => (Number.isFinite(f.lastCaughtUpTimeMs) ? now - f.lastCaughtUpTimeMs : -1));
     const shrinks = new Counter({ name: "kafka_server_replicamanager_isrshrinks_total", help: "ISR shrinks committed for partitions led here.", registers: [registry] });
     const expands = new Counter({ name: "kafka_server_replicamanager_isrexpands_total", help: "ISR expansions committed for partitions led here.", registers: [registry] });
     const changes = new Counter({ name: "replog_isr_changes_total", help: "ISR changes committed for partitions led here, by kind and reason.", labelNames: ["kind", "reason", "topic"], registers: [registry] });

@@ -9,7 +9,7 @@
 
 import * as grpc from "@grpc/grpc-js";
 import type { Registry } from "prom-client";
-import { Counter, Gauge } from "prom-client";
+import { Counter, Gauge, Histogram } from "prom-client";
 import { staticTopicDefaults, type Logger, type NodeId, type ResolvedServerConfig } from "@replog/common";
 import { systemClock, systemRandom } from "@replog/common/node";
 import { CHANNEL_OPTIONS, addHealthService, controllerServiceDefinition, kafkaError, type DescribeQuorumResponseWire, type ReplicaStateWire } from "@replog/protocol";
@@ -57,6 +57,9 @@ export class ControllerRole {
   private readonly logger: Logger;
   private readonly timers: NodeJS.Timeout[] = [];
   private epochStartIndex = Number.POSITIVE_INFINITY;
+  /** When this node last saw the quorum without a leader (for the election-latency histogram). */
+  private leaderlessSinceMs: number | undefined;
+  private electionSeconds: Histogram | undefined;
   private wasActive = false;
 
   private constructor(private readonly ctx: ControllerContext) {
@@ -190,6 +193,12 @@ export class ControllerRole {
   }
 
   private onSoftState(s: SoftState): void {
+    const now = systemClock.nowMs();
+    if (s.leader === null) this.leaderlessSinceMs ??= now;
+    else if (this.leaderlessSinceMs !== undefined) {
+      this.electionSeconds?.observe((now - this.leaderlessSinceMs) / 1000);
+      this.leaderlessSinceMs = undefined;
+    }
     if (s.role === "leader") {
       // The leader's noop for this term is its last entry right after it won.
       this.epochStartIndex = this.driver.status().lastIndex;
@@ -296,6 +305,7 @@ export class ControllerRole {
     gauge("kafka_controller_kafkacontroller_globaltopiccount", "Topics in the cluster.", ifActive(() => image().topics.topicNames().length));
     gauge("kafka_controller_kafkacontroller_fencedbrokercount", "Registered brokers that are fenced.", ifActive(() => [...image().cluster.brokers.values()].filter((b) => b.fenced).length));
     gauge("kafka_controller_kafkacontroller_activebrokercount", "Registered brokers that are not fenced.", ifActive(() => [...image().cluster.brokers.values()].filter((b) => !b.fenced).length));
+    this.electionSeconds = new Histogram({ name: "replog_raft_election_latency_seconds", help: "From this node losing the quorum leader to knowing the next one.", buckets: [0.05, 0.1, 0.25, 0.5, 1, 2, 5, 10, 30], registers: [this.ctx.registry] });
     const unclean = new Counter({ name: "kafka_controller_controllerstats_uncleanleaderelections_total", help: "Unclean leader elections committed while this node was the active controller.", registers: [this.ctx.registry] });
     const elections = new Counter({ name: "replog_leader_elections_total", help: "Partition leader changes committed while this node was the active controller.", labelNames: ["kind"], registers: [this.ctx.registry] });
     this.metadata.addListener({

@@ -29,6 +29,9 @@ export interface BrokerServiceContext {
   /** Metrics hooks: record bytes accepted from producers and served to consumers. */
   readonly onBytesIn?: (bytes: number) => void;
   readonly onBytesOut?: (bytes: number) => void;
+  /** Latency hooks (seconds), once per request: never per record. */
+  readonly onProduceTimed?: (acks: number, stage: "local_append" | "replica_wait" | "total", seconds: number) => void;
+  readonly onFetchTimed?: (kind: "consumer" | "follower", seconds: number) => void;
 }
 
 const int = (x: unknown, fallback: number) => {
@@ -113,6 +116,7 @@ function metadata(ctx: BrokerServiceContext, req: Wire): Wire {
 }
 
 async function produce(ctx: BrokerServiceContext, req: Wire): Promise<Wire | undefined> {
+  const started = performance.now();
   const acks = int(req.acks, -1);
   const timeoutMs = Math.max(0, int(req.timeoutMs, 30_000));
   const topics = await Promise.all(
@@ -128,11 +132,14 @@ async function produce(ctx: BrokerServiceContext, req: Wire): Promise<Wire | und
           if (records.length === 0) return { ...base, ...errorFields("INVALID_RECORD", "a produce request carries no record batch") };
           const r = await partition.produce(records, acks, timeoutMs);
           if (r.errorCode === 0) ctx.onBytesIn?.(records.length);
+          if (r.localAppendSeconds !== undefined) ctx.onProduceTimed?.(acks, "local_append", r.localAppendSeconds);
+          if (r.replicaWaitSeconds !== undefined) ctx.onProduceTimed?.(acks, "replica_wait", r.replicaWaitSeconds);
           return { index: pd.index, errorCode: r.errorCode, errorName: r.errorName, errorMessage: r.errorMessage, baseOffset: String(r.baseOffset), logAppendTimeMs: String(r.logAppendTimeMs), logStartOffset: String(r.logStartOffset) };
         }),
       ),
     })),
   );
+  ctx.onProduceTimed?.(acks, "total", (performance.now() - started) / 1000);
   return acks === 0 ? undefined : { correlationId: req.correlationId, topics };
 }
 
@@ -143,6 +150,7 @@ function unknownOrNotLeader(ctx: BrokerServiceContext, topic: string, index: num
 }
 
 async function fetch(ctx: BrokerServiceContext, req: Wire): Promise<Wire> {
+  const started = performance.now();
   const replicaId = int(req.replicaId, -1);
   const replicaEpoch = BigInt(int(req.replicaEpoch, -1));
   const maxWait = Math.min(Math.max(0, int(req.maxWaitMs, 500)), ctx.fetchWaitMaxMs);
@@ -164,6 +172,7 @@ async function fetch(ctx: BrokerServiceContext, req: Wire): Promise<Wire> {
     if (bytes >= minBytes || anyError || remaining <= 0 || wanted.length === 0) {
       budget -= bytes;
       if (replicaId < 0) ctx.onBytesOut?.(bytes);
+      ctx.onFetchTimed?.(replicaId < 0 ? "consumer" : "follower", (performance.now() - started) / 1000);
       return toFetchResponse(req.correlationId, results);
     }
     await Promise.race(wanted.map((w) => w.partition?.waitForData(remaining) ?? new Promise((r) => setTimeout(r, remaining))));

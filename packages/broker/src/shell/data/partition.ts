@@ -42,6 +42,9 @@ export interface ProduceOutcome extends ErrorFields {
   baseOffset: number;
   logAppendTimeMs: number;
   logStartOffset: number;
+  /** Seconds spent appending to the local log, and waiting for the ISR (acks=all only). */
+  localAppendSeconds?: number;
+  replicaWaitSeconds?: number;
 }
 
 export interface ReadOutcome extends ErrorFields {
@@ -185,10 +188,12 @@ export class Partition {
    * so fetches, ISR changes and other produces go on meanwhile (Kafka's delayed produce purgatory).
    */
   async produce(records: Buffer, acks: number, timeoutMs: number): Promise<ProduceOutcome> {
+    const start = this.env.clock.nowMs();
     const appended = await this.serial(() => this.appendAsLeader(records, acks, timeoutMs));
-    if ("outcome" in appended) return appended.outcome;
+    const appendedAt = this.env.clock.nowMs();
+    if ("outcome" in appended) return { ...appended.outcome, localAppendSeconds: (appendedAt - start) / 1000 };
     const error = await appended.waitForReplicas;
-    return { ...appended.result, ...error };
+    return { ...appended.result, ...error, localAppendSeconds: (appendedAt - start) / 1000, replicaWaitSeconds: (this.env.clock.nowMs() - appendedAt) / 1000 };
   }
 
   private async appendAsLeader(
