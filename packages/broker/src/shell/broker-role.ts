@@ -49,6 +49,7 @@ export class BrokerRole {
   /** Set once this incarnation has been unfenced (caught up with metadata); never reset. */
   private caughtUp = false;
   private bytesOut: Counter | undefined;
+  private messagesIn: Counter | undefined;
   private produceSeconds: Histogram<"acks" | "stage"> | undefined;
   private fetchSeconds: Histogram<"kind"> | undefined;
   private readonly server = new grpc.Server(CHANNEL_OPTIONS);
@@ -225,7 +226,10 @@ export class BrokerRole {
       controller: this.controller,
       fetchWaitMaxMs: 30_000,
       isServing: () => this.caughtUp && this.lifecycle.state !== "stopped",
-      onBytesIn: (n: number) => this.bytesIn?.inc(n),
+      onBytesIn: (n: number, records: number) => {
+        this.bytesIn?.inc(n);
+        this.messagesIn?.inc(records);
+      },
       onBytesOut: (n: number) => this.bytesOut?.inc(n),
       onProduceTimed: (acks: number, stage: string, seconds: number) => this.produceSeconds?.observe({ acks: acks === -1 ? "all" : String(acks), stage }, seconds),
       onFetchTimed: (kind: string, seconds: number) => this.fetchSeconds?.observe({ kind }, seconds),
@@ -255,6 +259,7 @@ export class BrokerRole {
     gauge("kafka_server_replicamanager_partitioncount", "Partition replicas on this broker.", () => this.replicas.partitions.size);
     gauge("kafka_server_replicamanager_leadercount", "Partitions this broker leads.", () => leaders().length);
     this.bytesIn = new Counter({ name: "kafka_server_brokertopicmetrics_bytesin_total", help: "Record bytes accepted from producers.", registers: [registry] });
+    this.messagesIn = new Counter({ name: "kafka_server_brokertopicmetrics_messagesin_total", help: "Records accepted from producers (counted from batch headers).", registers: [registry] });
     this.bytesOut = new Counter({ name: "kafka_server_brokertopicmetrics_bytesout_total", help: "Record bytes served to consumers.", registers: [registry] });
     const buckets = [0.0005, 0.001, 0.0025, 0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1, 2.5, 5, 10, 30];
     this.produceSeconds = new Histogram({ name: "replog_produce_latency_seconds", help: "Produce request latency by acks and stage: local_append, replica_wait (acks=all purgatory), total.", labelNames: ["acks", "stage"], buckets, registers: [registry] });
@@ -303,6 +308,8 @@ export class BrokerRole {
     perPartition("replog_partition_high_watermark", "High watermark of the local replica.", (p) => p.highWatermark);
     perPartition("replog_partition_log_end_offset", "Log end offset of the local replica.", (p) => p.log.logEndOffset);
     perPartition("replog_partition_log_start_offset", "Log start offset of the local replica.", (p) => p.log.logStartOffset);
+    perPartition("replog_partition_replicas", "Replicas assigned to the partition.", (p) => p.replicaCount);
+    perPartition("replog_partition_under_min_isr", "1 when led here with an ISR below min.insync.replicas.", (p) => (p.leaderCore && isr(p) < effectiveMinIsr(p) ? 1 : 0));
     perPartition("replog_partition_isr_size", "ISR size (leader only; -1 on followers).", (p) => (p.leaderCore ? isr(p) : -1));
     perPartition("replog_partition_under_replicated", "1 when led here with an ISR smaller than the replica set.", (p) => (p.leaderCore && isr(p) < replicas(p) ? 1 : 0));
   }

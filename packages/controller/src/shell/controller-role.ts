@@ -308,8 +308,10 @@ export class ControllerRole {
     this.electionSeconds = new Histogram({ name: "replog_raft_election_latency_seconds", help: "From this node losing the quorum leader to knowing the next one.", buckets: [0.05, 0.1, 0.25, 0.5, 1, 2, 5, 10, 30], registers: [this.ctx.registry] });
     const unclean = new Counter({ name: "kafka_controller_controllerstats_uncleanleaderelections_total", help: "Unclean leader elections committed while this node was the active controller.", registers: [this.ctx.registry] });
     const elections = new Counter({ name: "replog_leader_elections_total", help: "Partition leader changes committed while this node was the active controller.", labelNames: ["kind"], registers: [this.ctx.registry] });
+    const applied = new Counter({ name: "replog_metadata_records_applied_total", help: "Metadata records replayed into this node's image.", registers: [this.ctx.registry] });
     this.metadata.addListener({
       onCommitted: (records) => {
+        applied.inc(records.length);
         if (!this.isActive()) return;
         for (const r of records) {
           if (r.type !== "PartitionChangeRecord" || r.leader === undefined) continue;

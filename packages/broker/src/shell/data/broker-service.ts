@@ -5,6 +5,7 @@
 
 import { status, type ServerDuplexStream, type ServerUnaryCall, type UntypedServiceImplementation, type sendUnaryData } from "@grpc/grpc-js";
 import type { MetadataImage } from "@replog/metadata";
+import { batchesIn } from "@replog/protocol";
 import { EARLIEST_TIMESTAMP, LATEST_TIMESTAMP } from "@replog/storage";
 import type { ControllerChannel } from "./controller-channel.js";
 import { NO_ERROR, errorFields } from "./partition-errors.js";
@@ -27,7 +28,7 @@ export interface BrokerServiceContext {
   /** False until the broker has caught up with metadata: clients get UNAVAILABLE and try another broker. */
   readonly isServing: () => boolean;
   /** Metrics hooks: record bytes accepted from producers and served to consumers. */
-  readonly onBytesIn?: (bytes: number) => void;
+  readonly onBytesIn?: (bytes: number, records: number) => void;
   readonly onBytesOut?: (bytes: number) => void;
   /** Latency hooks (seconds), once per request: never per record. */
   readonly onProduceTimed?: (acks: number, stage: "local_append" | "replica_wait" | "total", seconds: number) => void;
@@ -131,7 +132,7 @@ async function produce(ctx: BrokerServiceContext, req: Wire): Promise<Wire | und
           const records: Buffer = pd.records ?? Buffer.alloc(0);
           if (records.length === 0) return { ...base, ...errorFields("INVALID_RECORD", "a produce request carries no record batch") };
           const r = await partition.produce(records, acks, timeoutMs);
-          if (r.errorCode === 0) ctx.onBytesIn?.(records.length);
+          if (r.errorCode === 0) ctx.onBytesIn?.(records.length, recordCount(records));
           if (r.localAppendSeconds !== undefined) ctx.onProduceTimed?.(acks, "local_append", r.localAppendSeconds);
           if (r.replicaWaitSeconds !== undefined) ctx.onProduceTimed?.(acks, "replica_wait", r.replicaWaitSeconds);
           return { index: pd.index, errorCode: r.errorCode, errorName: r.errorName, errorMessage: r.errorMessage, baseOffset: String(r.baseOffset), logAppendTimeMs: String(r.logAppendTimeMs), logStartOffset: String(r.logStartOffset) };
@@ -141,6 +142,17 @@ async function produce(ctx: BrokerServiceContext, req: Wire): Promise<Wire | und
   );
   ctx.onProduceTimed?.(acks, "total", (performance.now() - started) / 1000);
   return acks === 0 ? undefined : { correlationId: req.correlationId, topics };
+}
+
+/** Records in a produce request, from the batch headers only (no record is decoded). */
+function recordCount(records: Buffer): number {
+  let n = 0;
+  try {
+    for (const { header } of batchesIn(records)) n += header.recordCount;
+  } catch {
+    // Counted only after a successful append, so the batches are valid; never fail a request here.
+  }
+  return n;
 }
 
 function unknownOrNotLeader(ctx: BrokerServiceContext, topic: string, index: number) {

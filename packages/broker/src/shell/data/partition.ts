@@ -72,6 +72,7 @@ export class Partition {
   leaderEpoch = -1;
   partitionEpoch = -1;
   minInsyncReplicas = 1;
+  replicaCount = 0;
 
   constructor(
     readonly topic: string,
@@ -119,6 +120,7 @@ export class Partition {
     return this.serial(async () => {
       this.leaderId = state.leader;
       this.minInsyncReplicas = minInsyncReplicas;
+      this.replicaCount = state.replicas.length;
       this.leaderEpoch = state.leaderEpoch;
       this.partitionEpoch = state.partitionEpoch;
       const now = this.env.clock.nowMs();
