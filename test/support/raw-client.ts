@@ -136,8 +136,16 @@ export class RawClient {
       let id = 0;
       for (;;) {
         const res: Wire = await new Promise((resolve, reject) => {
-          stream.once("data", resolve);
-          stream.once("error", reject);
+          // Streams have no per-message deadline: a stuck attempt fails here and is retried.
+          const timer = setTimeout(() => reject(new Error("no fetch answer within 10 s")), 10_000);
+          stream.once("data", (r) => {
+            clearTimeout(timer);
+            resolve(r);
+          });
+          stream.once("error", (e) => {
+            clearTimeout(timer);
+            reject(e);
+          });
           stream.write({ correlationId: String(++id), replicaId: -1, replicaEpoch: "-1", maxWaitMs: 0, minBytes: 0, maxBytes: 4 << 20, topics: [{ name: topic, partitions: [{ index, currentLeaderEpoch: -1, fetchOffset: String(offset), lastFetchedEpoch: -1, logStartOffset: "0", partitionMaxBytes: 1 << 20 }] }] });
         });
         const p = res.topics[0].partitions[0];
@@ -156,7 +164,7 @@ export class RawClient {
         if (offset >= Number(p.highWatermark)) return out;
       }
     } finally {
-      stream.end();
+      stream.cancel();
     }
   }
 }
