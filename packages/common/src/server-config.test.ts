@@ -53,6 +53,32 @@ describe("server config", () => {
     expect(refusal({ ...combined, "log.cleanup.policy": "delete,shred" }).key).toBe("log.cleanup.policy");
   });
 
+  it("a broker serves every non-controller listener and advertises each; followers use inter.broker.listener.name", () => {
+    // Kafka's docker port plan: one listener inside the network, one published on the host.
+    const broker = {
+      "process.roles": "broker",
+      "node.id": "4",
+      "controller.quorum.voters": combined["controller.quorum.voters"],
+      listeners: "PLAINTEXT://:19092,PLAINTEXT_HOST://:29092",
+      "advertised.listeners": "PLAINTEXT://broker-1:19092,PLAINTEXT_HOST://localhost:29092",
+      "listener.security.protocol.map": "CONTROLLER:PLAINTEXT,PLAINTEXT:PLAINTEXT,PLAINTEXT_HOST:PLAINTEXT",
+    };
+    const r = resolveServerConfig(broker);
+    expect(r.brokerListeners.map((l) => `${l.listener}:${l.port}`)).toEqual(["PLAINTEXT:19092", "PLAINTEXT_HOST:29092"]);
+    expect(r.advertisedBrokerListeners.map((l) => `${l.listener}://${l.host}:${l.port}`)).toEqual(["PLAINTEXT://broker-1:19092", "PLAINTEXT_HOST://localhost:29092"]);
+    expect(r.config.interBrokerListenerName).toBe("PLAINTEXT");
+    // The controller's own listener is no broker listener, in combined mode either.
+    expect(resolveServerConfig(combined).brokerListeners.map((l) => l.listener)).toEqual(["PLAINTEXT"]);
+
+    const without = (key: string) => Object.fromEntries(Object.entries(broker).filter(([k]) => k !== key));
+    expect(refusal(without("listener.security.protocol.map")).message).toMatch(/listener PLAINTEXT_HOST has no security protocol/);
+    expect(refusal({ ...broker, "listener.security.protocol.map": "PLAINTEXT:PLAINTEXT,PLAINTEXT_HOST:SSL" }).message).toMatch(/PLAINTEXT only/);
+    expect(refusal({ ...broker, "inter.broker.listener.name": "INTERNAL" }).key).toBe("inter.broker.listener.name");
+    expect(refusal({ ...broker, "advertised.listeners": "PLAINTEXT_HOST://localhost:29092" }).key).toBe("inter.broker.listener.name");
+    expect(refusal({ ...broker, "advertised.listeners": "PLAINTEXT://broker-1:19092,EXTERNAL://h:1" }).message).toMatch(/EXTERNAL is not one of the listeners/);
+    expect(refusal({ ...broker, "advertised.listeners": "PLAINTEXT://:19092" }).key).toBe("advertised.listeners");
+  });
+
   it("parses listeners and voters strictly", () => {
     expect(parseListener("CONTROLLER://:9093")).toEqual({ listener: "CONTROLLER", host: "", port: 9093 });
     expect(parseListener("PLAINTEXT://[::1]:9092")).toEqual({ listener: "PLAINTEXT", host: "::1", port: 9092 });

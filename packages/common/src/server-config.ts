@@ -27,6 +27,12 @@ export const serverConfigDef = defineConfig({
   listeners: list("listeners", ["PLAINTEXT://:9092"], { doc: "NAME://host:port for each listener this node opens." }),
   advertisedListeners: list("advertised.listeners", [], { doc: "What other nodes and clients are told; defaults to listeners." }),
   controllerListenerNames: list("controller.listener.names", ["CONTROLLER"], { doc: "The listener(s) the controller quorum uses." }),
+  interBrokerListenerName: string("inter.broker.listener.name", "PLAINTEXT", {
+    doc: "The broker listener followers use to fetch from leaders; one of advertised.listeners.",
+  }),
+  listenerSecurityProtocolMap: list("listener.security.protocol.map", ["PLAINTEXT:PLAINTEXT", "SSL:SSL", "SASL_PLAINTEXT:SASL_PLAINTEXT", "SASL_SSL:SASL_SSL"], {
+    doc: "NAME:PROTOCOL for each listener name. replog speaks PLAINTEXT only; a controller listener missing here is PLAINTEXT, as in Kafka.",
+  }),
   logDirs: list("log.dirs", ["/tmp/kraft-combined-logs"], { doc: "Directories holding partition logs." }),
   metadataLogDir: string("metadata.log.dir", "", { doc: "Where the metadata log lives; empty means the first of log.dirs." }),
   metricsPort: int("replog.metrics.port", 0, { min: 0, max: 65535, doc: "replog: HTTP port for /metrics and /healthz; 0 picks a free port." }),
@@ -143,6 +149,51 @@ export interface ResolvedServerConfig {
   readonly voters: readonly QuorumVoter[];
   readonly listeners: readonly Endpoint[];
   readonly advertisedListeners: readonly Endpoint[];
+  /** The listeners a broker serves clients and followers on: every listener but the controller's. */
+  readonly brokerListeners: readonly Endpoint[];
+  /** What the broker registers with the controller, one endpoint per broker listener it advertises. */
+  readonly advertisedBrokerListeners: readonly Endpoint[];
+}
+
+/**
+ * Kafka's listener.security.protocol.map check: every listener name must map to a protocol, and the
+ * only protocol replog speaks is PLAINTEXT. A controller listener left out is PLAINTEXT.
+ */
+function checkSecurityProtocols(config: ServerConfig, listeners: readonly Endpoint[], controllerNames: readonly string[]): void {
+  const map = new Map<string, string>();
+  for (const entry of config.listenerSecurityProtocolMap) {
+    const m = /^([A-Za-z][A-Za-z0-9_]*):([A-Za-z_]+)$/.exec(entry.trim());
+    if (!m) throw new ConfigError("listener.security.protocol.map", `"${entry}" is not NAME:PROTOCOL`);
+    map.set(m[1]!.toUpperCase(), m[2]!.toUpperCase());
+  }
+  for (const l of listeners) {
+    const protocol = map.get(l.listener) ?? (controllerNames.includes(l.listener) ? "PLAINTEXT" : undefined);
+    if (protocol === undefined) throw new ConfigError("listener.security.protocol.map", `listener ${l.listener} has no security protocol (add ${l.listener}:PLAINTEXT)`);
+    if (protocol !== "PLAINTEXT") throw new ConfigError("listener.security.protocol.map", `listener ${l.listener} maps to ${protocol}; replog speaks PLAINTEXT only`);
+  }
+}
+
+/** Which broker listeners are advertised, and the inter-broker one among them (Kafka's rules). */
+function resolveBrokerListeners(config: ServerConfig, listeners: readonly Endpoint[], advertised: readonly Endpoint[], explicit: boolean, controllerNames: readonly string[]) {
+  const brokerListeners = listeners.filter((l) => !controllerNames.includes(l.listener));
+  const names = new Set(listeners.map((l) => l.listener));
+  const advertisedNames = new Set<string>();
+  for (const a of advertised) {
+    if (!names.has(a.listener)) throw new ConfigError("advertised.listeners", `${a.listener} is not one of the listeners (${[...names].join(", ")})`);
+    if (advertisedNames.has(a.listener)) throw new ConfigError("advertised.listeners", `names ${a.listener} twice`);
+    // Unset advertised.listeners means "the listeners"; the broker then advertises its host name
+    // for an empty host, as Kafka does. Written out, a wildcard cannot be dialled by anyone.
+    if (explicit && (a.host === "" || a.host === "0.0.0.0")) throw new ConfigError("advertised.listeners", `${a.listener} must name a host others can reach, not "${a.host}"`);
+    advertisedNames.add(a.listener);
+  }
+  const advertisedBrokerListeners = advertised.filter((a) => !controllerNames.includes(a.listener));
+  const inter = config.interBrokerListenerName.toUpperCase();
+  if (brokerListeners.length > 0 && !advertisedBrokerListeners.some((a) => a.listener === inter))
+    throw new ConfigError(
+      "inter.broker.listener.name",
+      `${inter} must be one of the advertised broker listeners (${advertisedBrokerListeners.map((a) => a.listener).join(", ") || "none"})`,
+    );
+  return { brokerListeners, advertisedBrokerListeners };
 }
 
 /**
@@ -168,11 +219,15 @@ export function resolveServerConfig(raw: Readonly<Record<string, string>>): Reso
     throw new ConfigError("listeners", `a controller needs a listener named ${controllerNames.join(" or ")}`);
   if (roles.has("broker") && !listeners.some((l) => !controllerNames.includes(l.listener)))
     throw new ConfigError("listeners", "a broker needs a listener that is not a controller listener");
+  checkSecurityProtocols(config, listeners, controllerNames);
   const advertisedListeners = config.advertisedListeners.length === 0 ? listeners : config.advertisedListeners.map((l) => parseListener(l, "advertised.listeners"));
+  const { brokerListeners, advertisedBrokerListeners } = roles.has("broker")
+    ? resolveBrokerListeners(config, listeners, advertisedListeners, config.advertisedListeners.length > 0, controllerNames)
+    : { brokerListeners: [], advertisedBrokerListeners: [] };
   if (config.brokerHeartbeatIntervalMs >= config.brokerSessionTimeoutMs)
     throw new ConfigError("broker.heartbeat.interval.ms", "must be smaller than broker.session.timeout.ms");
   if (config.logDirs.length === 0) throw new ConfigError("log.dirs", "must name at least one directory");
-  return { config, roles, voters, listeners, advertisedListeners };
+  return { config, roles, voters, listeners, advertisedListeners, brokerListeners, advertisedBrokerListeners };
 }
 
 /** Broker-level defaults of topic configs, under their topic-level names (Kafka's synonyms). */
