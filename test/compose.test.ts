@@ -18,6 +18,7 @@ import { ComposeCluster, COMPOSE_FILE, DOCKERFILE, REPO_ROOT } from "./support/c
 import { localCommand, planLocalNodes, readCompose, readDockerfileFinalStage, servicesOfProfile, type LocalNode } from "./support/compose-plan.js";
 import { dashboardExpressions, seriesNamesIn } from "./support/compose-promql.js";
 import { REPLOG, replog } from "./support/cluster.js";
+import { RawClient } from "./support/raw-client.js";
 
 /** Series a running node exports today (each with a node_id label), plus prom-client's defaults. */
 const SERIES_TODAY = [
@@ -150,6 +151,13 @@ describe("docker-compose.yml and deploy/Dockerfile agree, for every profile", ()
     expect(new Set(ids).size, "node ids are unique").toBe(ids.length);
   });
 
+  it("a node that advertises a localhost port it does not publish is refused before anything starts", () => {
+    const started = all.filter((s) => s.dockerfile !== undefined && s.profiles.length === 0).map((s) => (s.name === "broker-1" ? { ...s, ports: [] } : s));
+    expect(() => planLocalNodes({ all, started, image, network: "127.0.0", tmpDir: "/nonexistent", repoRoot: REPO_ROOT })).toThrow(
+      /services\.broker-1: advertises localhost:29092, but publishes no host port 29092/,
+    );
+  });
+
   it("the combined profile is three broker,controller nodes, ids 1-3", () => {
     const combined = all.filter((s) => s.profiles.includes("combined"));
     expect(combined.map((s) => `${s.name}=${s.environment.REPLOG_NODE_ID}:${s.environment.REPLOG_PROCESS_ROLES}`)).toEqual([
@@ -214,11 +222,31 @@ describe("docker-compose.yml, default profile, as local processes", () => {
     }
   });
 
-  it("brokers advertise their compose service name on the internal listener", () => {
-    for (const s of defaults.filter((x) => x.environment.REPLOG_PROCESS_ROLES === "broker")) {
-      expect(s.environment.REPLOG_ADVERTISED_LISTENERS).toBe(`PLAINTEXT://${s.name}:19092`);
-      expect(cluster.node(s.name).env.REPLOG_ADVERTISED_LISTENERS).toBe(`PLAINTEXT://${cluster.node(s.name).address}:19092`);
+  it("Kafka's port plan: brokers advertise their service name inside and localhost on the published port", () => {
+    const brokers = defaults.filter((x) => x.environment.REPLOG_PROCESS_ROLES === "broker");
+    expect(brokers.map((s) => s.ports.map((p) => `${p.host}:${p.container}`).join())).toEqual(["29092:29092", "39092:39092", "49092:49092"]);
+    for (const s of brokers) {
+      const hostPort = s.ports[0]!.host;
+      expect(s.environment.REPLOG_ADVERTISED_LISTENERS).toBe(`PLAINTEXT://${s.name}:19092,PLAINTEXT_HOST://localhost:${hostPort}`);
+      const { address } = cluster.node(s.name);
+      expect(cluster.node(s.name).env.REPLOG_ADVERTISED_LISTENERS).toBe(`PLAINTEXT://${address}:19092,PLAINTEXT_HOST://${address}:${hostPort}`);
     }
+  });
+
+  it("Metadata answers with the endpoints of the listener it was asked on (PLAINTEXT inside, PLAINTEXT_HOST for the host)", async () => {
+    const brokers = cluster.nodes.filter((n) => n.env.REPLOG_PROCESS_ROLES === "broker");
+    const hostPorts = new Map(brokers.map((n) => [Number(n.env.REPLOG_NODE_ID), n.publishedPorts[0]!]));
+    const endpoints = async (port: number) => {
+      const raw = new RawClient([`${brokers[0]!.address}:${port}`]);
+      try {
+        const md = await raw.metadata();
+        return (md.brokers as Array<{ nodeId: number; host: string; port: number }>).map((b) => `${b.nodeId}@${b.host}:${b.port}`).sort();
+      } finally {
+        raw.close();
+      }
+    };
+    expect(await endpoints(19092)).toEqual(brokers.map((n) => `${n.env.REPLOG_NODE_ID}@${n.address}:19092`).sort());
+    expect(await endpoints(hostPorts.get(4)!)).toEqual(brokers.map((n) => `${n.env.REPLOG_NODE_ID}@${n.address}:${hostPorts.get(Number(n.env.REPLOG_NODE_ID))}`).sort());
   });
 
   it("every series the dashboard and the alert rules read is exported by some node", async () => {
@@ -236,7 +264,10 @@ describe("docker-compose.yml, default profile, as local processes", () => {
       console.log("compose.test: produce/consume round trip SKIPPED: `replog --help` lists no console-producer yet");
       return;
     }
-    const bootstrap = cluster.nodes.filter((n) => n.env.REPLOG_PROCESS_ROLES === "broker").map((n) => `${n.address}:19092`).join(",");
+    // As a client on the host does: one bootstrap server, broker-1's published port (localhost:29092
+    // under Docker); everything after that goes where the PLAINTEXT_HOST metadata points.
+    const broker1 = cluster.node("broker-1");
+    const bootstrap = `${broker1.address}:${broker1.publishedPorts[0]}`;
     const topic = "compose-round-trip";
     if (/^\s*topics\b/m.test(help)) {
       await replog(["topics", "--bootstrap-server", bootstrap, "--create", "--topic", topic, "--partitions", "3", "--replication-factor", "3", "--config", "min.insync.replicas=2"]);

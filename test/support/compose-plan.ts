@@ -8,6 +8,10 @@
 //    (Docker's DNS answers service names with container addresses);
 //  - a listener with an empty host (or 0.0.0.0) binds that address instead of every interface, since
 //    all nodes share one machine;
+//  - `localhost:P` in advertised.listeners (the host's view of a port the service publishes as P)
+//    becomes that address and the published container port, where a local process is reached; a
+//    node advertising a localhost port it does not publish is refused, as no host client could
+//    reach it;
 //  - the mount target of a volume becomes a directory of its own under the test's temp dir;
 //  - `replog.local.address` is set to the address, as `replog dev` does, so outgoing connections
 //    leave from the node's own address;
@@ -176,6 +180,13 @@ export function localCommand(argv: readonly string[], image: ImageDefaults, repo
   ];
 }
 
+/** The container port a service publishes on host port `hostPort`; a refusal names the service. */
+function publishedAs(s: ComposeService, hostPort: number, where: string): number {
+  const p = s.ports.find((x) => x.host === hostPort);
+  if (!p) throw new Error(`${where}: advertises localhost:${hostPort}, but publishes no host port ${hostPort} (ports: ${s.ports.map((x) => `${x.host}:${x.container}`).join(", ") || "none"})`);
+  return p.container;
+}
+
 export function planLocalNodes(o: PlanOptions): LocalNode[] {
   const addresses = new Map(o.started.map((s, i) => [s.name, `${o.network}.${10 + i}`]));
   const names = o.all.map((s) => s.name).sort((a, b) => b.length - a.length);
@@ -194,6 +205,7 @@ export function planLocalNodes(o: PlanOptions): LocalNode[] {
       });
       for (const vol of s.volumes) v = v.split(vol.target).join(join(dataDir, vol.target));
       if (k === "REPLOG_LISTENERS") v = v.replace(/:\/\/(0\.0\.0\.0)?:/g, `://${address}:`);
+      if (k === "REPLOG_ADVERTISED_LISTENERS") v = v.replace(/:\/\/localhost:(\d+)/g, (_m, port: string) => `://${address}:${publishedAs(s, Number(port), where)}`);
       env[k] = v;
     }
     if ("REPLOG_REPLOG_LOCAL_ADDRESS" in env) throw new Error(`${where}: REPLOG_REPLOG_LOCAL_ADDRESS is for local runs only`);

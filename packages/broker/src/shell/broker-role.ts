@@ -4,9 +4,10 @@
 // exits. Partition replicas, produce and fetch arrive with the replication work (see
 // docs/status.md).
 
+import { hostname } from "node:os";
 import * as grpc from "@grpc/grpc-js";
 import { Counter, Gauge, Histogram, type Registry } from "prom-client";
-import { brokerEpoch, type Logger, type NodeId, type ResolvedServerConfig } from "@replog/common";
+import { brokerEpoch, type Endpoint, type Logger, type NodeId, type ResolvedServerConfig } from "@replog/common";
 import { systemClock } from "@replog/common/node";
 import type { MetadataImage } from "@replog/metadata";
 import { CHANNEL_OPTIONS, addHealthService, brokerServiceDefinitions } from "@replog/protocol";
@@ -52,11 +53,12 @@ export class BrokerRole {
   private messagesIn: Counter | undefined;
   private produceSeconds: Histogram<"acks" | "stage"> | undefined;
   private fetchSeconds: Histogram<"kind"> | undefined;
-  private readonly server = new grpc.Server(CHANNEL_OPTIONS);
+  /** One gRPC server per broker listener (Kafka's PLAINTEXT, PLAINTEXT_HOST…): Metadata answers with that listener's endpoints. */
+  private readonly servers: grpc.Server[] = [];
   private readonly logger: Logger;
 
   private constructor(private readonly ctx: BrokerContext) {
-    const { config, voters, advertisedListeners, listeners } = ctx.resolved;
+    const { config, voters, advertisedBrokerListeners } = ctx.resolved;
     const component = (name: string) => ctx.logger.child({ component: name });
     this.logger = component("broker");
     this.follower = ctx.sharedMetadata ?? new MetadataFollower({
@@ -69,13 +71,13 @@ export class BrokerRole {
       maxRecordBytesBetweenSnapshots: config.metadataLogMaxRecordBytesBetweenSnapshots,
       logger: component,
     });
-    const controllerNames = config.controllerListenerNames.map((n) => n.toUpperCase());
-    const advertised = (advertisedListeners.length > 0 ? advertisedListeners : listeners).filter((l) => !controllerNames.includes(l.listener));
     this.lifecycle = new BrokerLifecycle({
       brokerId: config.nodeId,
       clusterId: ctx.clusterId,
       voters,
-      listeners: advertised.map((l) => ({ name: l.listener, host: l.host, port: l.port })),
+      // An unset advertised.listeners advertises the listeners; a wildcard host there becomes this
+      // machine's name, as Kafka advertises its canonical host name.
+      listeners: advertisedBrokerListeners.map((l) => ({ name: l.listener, host: l.host === "" || l.host === "0.0.0.0" ? hostname() : l.host, port: l.port })),
       heartbeatIntervalMs: config.brokerHeartbeatIntervalMs,
       requestTimeoutMs: config.controllerQuorumRequestTimeoutMs,
       appliedMetadataIndex: () => this.follower.appliedIndex,
@@ -123,9 +125,11 @@ export class BrokerRole {
     this.follower.metadata.addListener({ onCommitted: (_records, image) => apply(image), onSnapshotLoaded: (image) => apply(image) });
   }
 
+  /** Where followers fetch from a leader: its endpoint on inter.broker.listener.name. */
   private brokerAddress(id: number): string | undefined {
     const b = this.follower.metadata.image.cluster.brokers.get(id as NodeId);
-    const ep = b?.endpoints[0];
+    const name = this.ctx.resolved.config.interBrokerListenerName.toUpperCase();
+    const ep = b?.endpoints.find((e) => e.name === name);
     return ep ? `${ep.host}:${ep.port}` : undefined;
   }
 
@@ -197,27 +201,37 @@ export class BrokerRole {
     await this.replicas.stop();
     this.follower.stop();
     this.controller.close();
-    await new Promise<void>((resolve) => {
-      const timer = setTimeout(() => {
-        this.server.forceShutdown();
-        resolve();
-      }, 500);
-      this.server.tryShutdown(() => {
-        clearTimeout(timer);
-        resolve();
-      });
-    });
+    await Promise.all(
+      this.servers.map(
+        (server) =>
+          new Promise<void>((resolve) => {
+            const timer = setTimeout(() => {
+              server.forceShutdown();
+              resolve();
+            }, 500);
+            server.tryShutdown(() => {
+              clearTimeout(timer);
+              resolve();
+            });
+          }),
+      ),
+    );
   }
 
   private async listen(): Promise<void> {
-    const { listeners, config } = this.ctx.resolved;
-    const controllerNames = config.controllerListenerNames.map((n) => n.toUpperCase());
-    const endpoint = listeners.find((l) => !controllerNames.includes(l.listener))!;
+    for (const endpoint of this.ctx.resolved.brokerListeners) await this.listenOn(endpoint);
+  }
+
+  private async listenOn(endpoint: Endpoint): Promise<void> {
+    const { config } = this.ctx.resolved;
     const address = `${endpoint.host === "" ? "0.0.0.0" : endpoint.host}:${endpoint.port}`;
-    addHealthService(this.server, (service) => (service === "" || service === "replog.broker" ? (this.health().ready ? "SERVING" : "NOT_SERVING") : "SERVICE_UNKNOWN"));
+    const server = new grpc.Server(CHANNEL_OPTIONS);
+    this.servers.push(server);
+    addHealthService(server, (service) => (service === "" || service === "replog.broker" ? (this.health().ready ? "SERVING" : "NOT_SERVING") : "SERVICE_UNKNOWN"));
     const services = brokerServiceDefinitions();
     const serviceContext = {
       brokerId: config.nodeId,
+      listenerName: endpoint.listener,
       clusterId: this.ctx.clusterId,
       replicas: this.replicas,
       image: (): MetadataImage => this.follower.metadata.image,
@@ -234,10 +248,10 @@ export class BrokerRole {
       onProduceTimed: (acks: number, stage: string, seconds: number) => this.produceSeconds?.observe({ acks: acks === -1 ? "all" : String(acks), stage }, seconds),
       onFetchTimed: (kind: string, seconds: number) => this.fetchSeconds?.observe({ kind }, seconds),
     };
-    this.server.addService(services.Broker.service, brokerHandlers(serviceContext));
-    this.server.addService(services.BrokerAdmin.service, brokerAdminHandlers(serviceContext));
+    server.addService(services.Broker.service, brokerHandlers(serviceContext));
+    server.addService(services.BrokerAdmin.service, brokerAdminHandlers(serviceContext));
     await new Promise<void>((resolve, reject) =>
-      this.server.bindAsync(address, grpc.ServerCredentials.createInsecure(), (err) => (err ? reject(new Error(`cannot listen on ${address}: ${err.message}`)) : resolve())),
+      server.bindAsync(address, grpc.ServerCredentials.createInsecure(), (err) => (err ? reject(new Error(`cannot listen on ${address}: ${err.message}`)) : resolve())),
     );
   }
 

@@ -18,6 +18,8 @@ type Wire = any;
 export interface BrokerServiceContext {
   readonly brokerId: number;
   readonly clusterId: string;
+  /** The listener this service answers on; Metadata lists every broker's endpoint on the same one. */
+  readonly listenerName: string;
   readonly replicas: ReplicaManager;
   readonly image: () => MetadataImage;
   readonly metadataOffset: () => number;
@@ -84,14 +86,22 @@ export function brokerAdminHandlers(ctx: BrokerServiceContext): UntypedServiceIm
 
 function metadata(ctx: BrokerServiceContext, req: Wire): Wire {
   const image = ctx.image();
+  // Kafka answers with each broker's endpoint on the listener the request came in on, so a client
+  // outside the network (PLAINTEXT_HOST) is never sent to an address only the inside can reach. A
+  // broker without that listener is left out; a partition it leads gets LISTENER_NOT_FOUND.
+  const endpoint = (b: { endpoints: readonly { name: string; host: string; port: number }[] }) => b.endpoints.find((e) => e.name === ctx.listenerName);
   const alive = [...image.cluster.brokers.values()].filter((b) => !b.fenced);
-  const brokers = alive.map((b) => {
-    const ep = b.endpoints[0];
-    return { nodeId: b.brokerId, host: ep?.host ?? "", port: ep?.port ?? 0, rack: b.rack ?? "" };
+  const brokers = alive.flatMap((b) => {
+    const ep = endpoint(b);
+    return ep ? [{ nodeId: b.brokerId, host: ep.host, port: ep.port, rack: b.rack ?? "" }] : [];
   });
   const offline = (id: number) => {
     const b = image.cluster.brokers.get(id as never);
     return !b || b.fenced;
+  };
+  const unlistened = (id: number) => {
+    const b = image.cluster.brokers.get(id as never);
+    return b !== undefined && !b.fenced && endpoint(b) === undefined;
   };
   const names: string[] = (req.topics ?? []).length > 0 ? req.topics : image.topics.topicNames();
   const topics = names.map((name) => {
@@ -99,7 +109,10 @@ function metadata(ctx: BrokerServiceContext, req: Wire): Wire {
     if (!topic) return { ...errorFields("UNKNOWN_TOPIC_OR_PARTITION"), name, topicId: "", partitions: [], configs: {} };
     const partitions = topic.partitionIds().map((index) => {
       const p = topic.partition(index)!;
-      const err = p.leader < 0 ? errorFields("LEADER_NOT_AVAILABLE") : NO_ERROR;
+      const err =
+        p.leader < 0 ? errorFields("LEADER_NOT_AVAILABLE")
+        : unlistened(p.leader) ? errorFields("LISTENER_NOT_FOUND", `leader ${p.leader} has no ${ctx.listenerName} listener`)
+        : NO_ERROR;
       return {
         errorCode: err.errorCode,
         errorName: err.errorName,
