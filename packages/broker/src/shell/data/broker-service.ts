@@ -84,7 +84,8 @@ export function brokerAdminHandlers(ctx: BrokerServiceContext): UntypedServiceIm
   return Object.fromEntries(["CreateTopics", "DeleteTopics", "CreatePartitions", "IncrementalAlterConfigs", "ElectLeaders", "DescribeQuorum"].map((m) => [m, forward(m)]));
 }
 
-function metadata(ctx: BrokerServiceContext, req: Wire): Wire {
+/** The Metadata answer from the image, with endpoints on `ctx.listenerName` (exported for its tests). */
+export function metadata(ctx: Pick<BrokerServiceContext, "image" | "listenerName" | "clusterId" | "activeControllerId" | "metadataOffset">, req: Wire): Wire {
   const image = ctx.image();
   // Kafka answers with each broker's endpoint on the listener the request came in on, so a client
   // outside the network (PLAINTEXT_HOST) is never sent to an address only the inside can reach. A
