@@ -95,6 +95,10 @@ describe("metrics and logs through a failure", () => {
     expect(await sum("replog_produce_latency_seconds_count", (l) => l.includes('stage="total"'))).toBeGreaterThan(0);
     expect(await sum("replog_fetch_latency_seconds_count", (l) => l.includes('kind="follower"'))).toBeGreaterThan(0);
     expect(await sum("replog_raft_election_latency_seconds_count")).toBeGreaterThan(0);
+    // Bytes and records in and out, counted from batch headers.
+    expect((await client.readAll("obs", 0)).map((r) => r.value)).toContain("final");
+    for (const series of ["kafka_server_brokertopicmetrics_bytesin_total", "kafka_server_brokertopicmetrics_messagesin_total", "kafka_server_brokertopicmetrics_bytesout_total", "replog_broker_records_out_total"])
+      expect(await sum(series), series).toBeGreaterThan(0);
 
     // The logs tell the story with reasons (DESIGN.md section 8).
     const brokerLogs = cluster.file().nodes.filter((n) => n.roles.includes("broker")).map((n) => cluster.log(n.nodeId)).join("\n");

@@ -50,6 +50,7 @@ export class BrokerRole {
   /** Set once this incarnation has been unfenced (caught up with metadata); never reset. */
   private caughtUp = false;
   private bytesOut: Counter | undefined;
+  private recordsOut: Counter | undefined;
   private messagesIn: Counter | undefined;
   private produceSeconds: Histogram<"acks" | "stage"> | undefined;
   private fetchSeconds: Histogram<"kind"> | undefined;
@@ -244,7 +245,10 @@ export class BrokerRole {
         this.bytesIn?.inc(n);
         this.messagesIn?.inc(records);
       },
-      onBytesOut: (n: number) => this.bytesOut?.inc(n),
+      onBytesOut: (n: number, records: number) => {
+        this.bytesOut?.inc(n);
+        this.recordsOut?.inc(records);
+      },
       onProduceTimed: (acks: number, stage: string, seconds: number) => this.produceSeconds?.observe({ acks: acks === -1 ? "all" : String(acks), stage }, seconds),
       onFetchTimed: (kind: string, seconds: number) => this.fetchSeconds?.observe({ kind }, seconds),
     };
@@ -275,6 +279,7 @@ export class BrokerRole {
     this.bytesIn = new Counter({ name: "kafka_server_brokertopicmetrics_bytesin_total", help: "Record bytes accepted from producers.", registers: [registry] });
     this.messagesIn = new Counter({ name: "kafka_server_brokertopicmetrics_messagesin_total", help: "Records accepted from producers (counted from batch headers).", registers: [registry] });
     this.bytesOut = new Counter({ name: "kafka_server_brokertopicmetrics_bytesout_total", help: "Record bytes served to consumers.", registers: [registry] });
+    this.recordsOut = new Counter({ name: "replog_broker_records_out_total", help: "Records served to consumers (counted from batch headers; Kafka has no such meter).", registers: [registry] });
     const buckets = [0.0005, 0.001, 0.0025, 0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1, 2.5, 5, 10, 30];
     this.produceSeconds = new Histogram({ name: "replog_produce_latency_seconds", help: "Produce request latency by acks and stage: local_append, replica_wait (acks=all purgatory), total.", labelNames: ["acks", "stage"], buckets, registers: [registry] });
     this.fetchSeconds = new Histogram({ name: "replog_fetch_latency_seconds", help: "Fetch request latency (including the long-poll wait), consumers and followers.", labelNames: ["kind"], buckets, registers: [registry] });

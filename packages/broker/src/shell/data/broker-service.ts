@@ -31,7 +31,7 @@ export interface BrokerServiceContext {
   readonly isServing: () => boolean;
   /** Metrics hooks: record bytes accepted from producers and served to consumers. */
   readonly onBytesIn?: (bytes: number, records: number) => void;
-  readonly onBytesOut?: (bytes: number) => void;
+  readonly onBytesOut?: (bytes: number, records: number) => void;
   /** Latency hooks (seconds), once per request: never per record. */
   readonly onProduceTimed?: (acks: number, stage: "local_append" | "replica_wait" | "total", seconds: number) => void;
   readonly onFetchTimed?: (kind: "consumer" | "follower", seconds: number) => void;
@@ -197,7 +197,8 @@ async function fetch(ctx: BrokerServiceContext, req: Wire): Promise<Wire> {
     const remaining = deadline - Date.now();
     if (bytes >= minBytes || anyError || remaining <= 0 || wanted.length === 0) {
       budget -= bytes;
-      if (replicaId < 0) ctx.onBytesOut?.(bytes);
+      // Records counted from batch headers, one per batch, as for bytes in.
+      if (replicaId < 0) ctx.onBytesOut?.(bytes, results.reduce((n, r) => n + (r.out.records.length > 0 ? recordCount(r.out.records) : 0), 0));
       ctx.onFetchTimed?.(replicaId < 0 ? "consumer" : "follower", (performance.now() - started) / 1000);
       return toFetchResponse(req.correlationId, results);
     }
