@@ -39,6 +39,14 @@ const SERIES_PROMISED = [
   "kafka_server_replicamanager_isrshrinks_total",
   "kafka_server_replicamanager_isrexpands_total",
   "kafka_controller_controllerstats_uncleanleaderelections_total",
+  "kafka_server_replicamanager_leadercount",
+  "kafka_server_brokertopicmetrics_bytesin_total",
+  "kafka_server_brokertopicmetrics_bytesout_total",
+  "replog_partition_isr_size",
+  "replog_partition_high_watermark",
+  "replog_partition_log_end_offset",
+  "replog_produce_latency_seconds_bucket",
+  "replog_leader_elections_total",
 ];
 const known = (name: string) => SERIES_TODAY.includes(name) || SERIES_PROMISED.includes(name) || DEFAULT_PREFIXES.some((p) => name.startsWith(p));
 
@@ -250,7 +258,11 @@ describe("docker-compose.yml, default profile, as local processes", () => {
   });
 
   it("every series the dashboard and the alert rules read is exported by some node", async () => {
-    const exported = new Set((await Promise.all(cluster.nodes.map(metricsText))).flatMap((t) => [...t.matchAll(/^([a-zA-Z_:][a-zA-Z0-9_:]*)[{ ]/gm)].map((m) => m[1]!)));
+    // A family a node declares (# TYPE) is exported even before its first sample: partition series
+    // appear with the first topic, histogram buckets with the first request.
+    const declared = (t: string) =>
+      [...t.matchAll(/^# TYPE ([a-zA-Z_:][a-zA-Z0-9_:]*) (\w+)$/gm)].flatMap(([, name, type]) => (type === "histogram" ? [`${name}_bucket`, `${name}_sum`, `${name}_count`] : [name!]));
+    const exported = new Set((await Promise.all(cluster.nodes.map(metricsText))).flatMap((t) => [...[...t.matchAll(/^([a-zA-Z_:][a-zA-Z0-9_:]*)[{ ]/gm)].map((m) => m[1]!), ...declared(t)]));
     const wanted = [...new Set([...dashboardExpressions(dashboard()), ...alertExpressions()].flatMap(seriesNamesIn))].filter((n) => n !== "up");
     expect(wanted.filter((n) => !exported.has(n))).toEqual([]);
   });
