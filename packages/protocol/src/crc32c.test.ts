@@ -1,5 +1,5 @@
 import { describe, expect, it } from "vitest";
-import { CRC32C_IMPLEMENTATION, crc32c, crc32cJs } from "./crc32c.js";
+import { CRC32C_IMPLEMENTATION, crc32c, crc32cJs, nativeCrc32cImplementations } from "./crc32c.js";
 
 // Test vectors: the customary check value for "123456789" and the iSCSI vectors of RFC 3720
 // appendix B.4 (32 bytes each).
@@ -17,6 +17,7 @@ const vectors: Array<[string, Uint8Array, number]> = [
 describe.each([
   ["crc32c (exported)", crc32c],
   ["crc32cJs (fallback)", crc32cJs],
+  ...nativeCrc32cImplementations().map(({ name, fn }) => [`native ${name}`, fn] as const),
 ])("%s", (_name, fn) => {
   it.each(vectors)("matches the vector for %s", (_label, data, expected) => {
     expect(fn(data)).toBe(expected);
@@ -34,9 +35,27 @@ describe.each([
 });
 
 describe("implementation choice", () => {
-  it("uses the native binary on this platform (linux x64 has a prebuilt one)", () => {
-    // On a platform without a prebuilt @node-rs/crc32 binary this is "js" and still correct.
-    expect(["native", "js"]).toContain(CRC32C_IMPLEMENTATION);
-    if (process.platform === "linux" && process.arch === "x64") expect(CRC32C_IMPLEMENTATION).toBe("native");
+  it("uses the fastest native binary on this platform (linux x64 has prebuilt ones)", () => {
+    // On a platform without either prebuilt binary this is "js" and still correct.
+    expect(["aws-crt", "@node-rs/crc32", "js"]).toContain(CRC32C_IMPLEMENTATION);
+    if (process.platform === "linux" && process.arch === "x64") {
+      expect(CRC32C_IMPLEMENTATION).toBe("aws-crt");
+      expect(nativeCrc32cImplementations().map((i) => i.name)).toEqual(["aws-crt", "@node-rs/crc32"]);
+    }
+  });
+
+  it("gives the same answer from every implementation on every length and alignment up to 300 bytes", () => {
+    // Folding implementations take different paths for short tails and unaligned starts.
+    const data = Buffer.from(Array.from({ length: 4096 + 300 }, (_, i) => (i * 7919 + (i >> 3)) & 0xff));
+    const all = [crc32cJs, ...nativeCrc32cImplementations().map((i) => i.fn)];
+    for (let start = 0; start < 16; start++) {
+      for (let length = 0; length <= 300; length++) {
+        const view = data.subarray(start, start + length);
+        const expected = crc32cJs(view);
+        for (const fn of all) expect(fn(view)).toBe(expected);
+      }
+    }
+    const large = data.subarray(3);
+    for (const fn of all) expect(fn(large)).toBe(crc32cJs(large));
   });
 });

@@ -1,9 +1,19 @@
 // CRC-32C (Castagnoli, reflected polynomial 0x82F63B78), the checksum of Kafka's RecordBatch v2.
 // It runs on every append (validation) and on every segment scan in recovery, so speed matters:
-// we use the native SSE4.2/ARMv8 implementation from @node-rs/crc32 (prebuilt N-API binaries
-// shipped as optional dependencies, no install script) and fall back to a slicing-by-8 table in
-// JavaScript when that binary cannot be loaded on a platform. Both are tested against the same
-// vectors (crc32c.test.ts) and against each other (crc32c.property.test.ts).
+// on the broker's append path it is the one pass over the bytes besides the write itself, and a
+// page-cache write runs at a few GB/s, so a checksum at the same speed halves append throughput.
+//
+// Implementations, fastest first, each used only if it loads and passes a check vector:
+// 1. aws-crt (AWS Common Runtime, Apache-2.0; prebuilt N-API binaries inside the npm package, no
+//    install-time download on the platforms it ships): carry-less-multiply folding (PCLMULQDQ, and
+//    VPCLMULQDQ with AVX-512 where the CPU has it). Measured on our 2-core AMD EPYC machine: about
+//    27 GB/s on 1 MiB and 21 GB/s on 16 KiB, against 6 GB/s for the crc32 instruction alone.
+//    An optional dependency: a platform without its binary falls through to the next.
+// 2. @node-rs/crc32: the SSE4.2/ARMv8 crc32 instruction (prebuilt binaries as optional
+//    dependencies, no install script).
+// 3. A slicing-by-8 table in JavaScript.
+// All are tested against the same vectors (crc32c.test.ts) and against each other
+// (crc32c.test.ts, codec-primitives.property.test.ts).
 import { createRequire } from "node:module";
 
 type Crc32cFn = (data: Uint8Array, initial?: number) => number;
@@ -56,25 +66,59 @@ export function crc32cJs(data: Uint8Array, initial = 0): number {
   return ~crc >>> 0;
 }
 
-function loadNative(): Crc32cFn | undefined {
+type CandidateName = "aws-crt" | "@node-rs/crc32";
+
+/** Loads one native implementation, or undefined if its package or binary is not there. */
+function loadCandidate(name: CandidateName): Crc32cFn | undefined {
   try {
     const require = createRequire(import.meta.url);
-    const native = require("@node-rs/crc32") as { crc32c: (input: Uint8Array, initialState?: number) => number };
-    // Check the binary once before trusting it with every batch.
-    if (native.crc32c(Buffer.from("123456789")) !== 0xe3069283) return undefined;
-    return (data, initial = 0) => native.crc32c(data, initial) >>> 0;
+    let fn: Crc32cFn;
+    if (name === "aws-crt") {
+      // The checksums module alone: the package root would also load HTTP, MQTT and the rest.
+      const checksums = require("aws-crt/dist/native/checksums.js") as { crc32c: (data: Uint8Array, previous?: number) => number };
+      fn = (data, initial = 0) => checksums.crc32c(data, initial) >>> 0;
+    } else {
+      const native = require("@node-rs/crc32") as { crc32c: (input: Uint8Array, initialState?: number) => number };
+      fn = (data, initial = 0) => native.crc32c(data, initial) >>> 0;
+    }
+    // Check the binary before trusting it with every batch: the standard check value, a
+    // continuation, and a view into a larger buffer (the offset must be honoured).
+    const framed = Buffer.from("xx123456789yy").subarray(2, 11);
+    if (fn(framed) !== 0xe3069283 || fn(framed.subarray(4), fn(framed.subarray(0, 4))) !== 0xe3069283) return undefined;
+    return fn;
   } catch {
     return undefined;
   }
 }
 
+const CANDIDATES: readonly CandidateName[] = ["aws-crt", "@node-rs/crc32"];
+
+function loadNative(): { name: CandidateName; fn: Crc32cFn } | undefined {
+  for (const name of CANDIDATES) {
+    const fn = loadCandidate(name);
+    if (fn) return { name, fn };
+  }
+  return undefined;
+}
+
 const native = loadNative();
 
-/** Which implementation `crc32c` uses on this process: "native" (@node-rs/crc32) or "js". */
-export const CRC32C_IMPLEMENTATION: "native" | "js" = native === undefined ? "js" : "native";
+/** Which implementation `crc32c` uses on this process. */
+export const CRC32C_IMPLEMENTATION: CandidateName | "js" = native?.name ?? "js";
+
+/**
+ * The native implementations that load on this process, by name (for tests and benchmarks that
+ * compare them). Each was checked against the standard vector on load.
+ */
+export function nativeCrc32cImplementations(): Array<{ name: CandidateName; fn: Crc32cFn }> {
+  return CANDIDATES.flatMap((name) => {
+    const fn = loadCandidate(name);
+    return fn ? [{ name, fn }] : [];
+  });
+}
 
 /**
  * CRC-32C of `data` as an unsigned 32-bit number. `initial` continues a previous result, so a
  * checksum can be computed over several pieces: `crc32c(b, crc32c(a)) === crc32c(a ++ b)`.
  */
-export const crc32c: Crc32cFn = native ?? crc32cJs;
+export const crc32c: Crc32cFn = native?.fn ?? crc32cJs;
