@@ -74,6 +74,10 @@ async function windowed(count, window, op) {
 
 async function oursAppend(dir, pool, count, window) {
   const log = await Log.open(join(dir, "bench-0"), logConfig(), { clock, io: new NodeFileIO() });
+  // A broker makes the leader-epoch entry when it becomes leader (Kafka makeLeader, our
+  // Partition.makeLeader), not on a produce request: the checkpoint file it writes (two fsyncs) is
+  // leader-election work, so it happens here, before the clock starts, as the log's open does.
+  await log.assignEpochStartOffset(0, 0);
   const start = performance.now();
   // The leader patches offsets into each buffer, so appends in flight need their own buffers.
   await windowed(count, window, (i) => log.appendAsLeader(pool[i % pool.length], 0));

@@ -6,7 +6,11 @@
 //
 // On disk the file is preallocated to `segment.index.bytes` while its segment is active and
 // trimmed to its entries when the segment rolls or the log closes (Kafka: AbstractIndex).
-import type { FileIO } from "./file-io.js";
+// Writing and fsyncing are separate steps: a roll writes and trims the old segment's indexes on
+// the append path, and their fsync waits for that segment's flush (in the background, as Kafka's
+// roll schedules flushUptoOffsetExclusive), so an append that rolls does not wait for four fsyncs.
+// Until that flush the segment is above the recovery point, whose indexes are rebuilt on open.
+import type { FileHandle, FileIO } from "./file-io.js";
 
 export abstract class IndexFile {
   protected buffer: Buffer;
@@ -15,6 +19,8 @@ export abstract class IndexFile {
   private flushedEntries = 0;
   /** The file length: maxEntries * entrySize while preallocated, entries * entrySize once trimmed. */
   private fileLength = 0;
+  /** Whether the file's content and length were fsynced after their last change. */
+  private synced = false;
   readonly maxEntries: number;
 
   protected constructor(
@@ -63,6 +69,7 @@ export abstract class IndexFile {
     this.entryCount = 0;
     this.flushedEntries = 0;
     this.fileLength = this.maxEntries * this.entrySize;
+    this.synced = false;
   }
 
   /**
@@ -84,6 +91,9 @@ export abstract class IndexFile {
     this.entryCount = count;
     this.flushedEntries = count;
     this.fileLength = bytes.length;
+    // What a load finds may still sit in the page cache only (a crash of the process, not of the
+    // machine): the first flush makes it durable.
+    this.synced = false;
     return true;
   }
 
@@ -94,32 +104,54 @@ export abstract class IndexFile {
   /** Whether entry `i` sorts strictly after entry `j` (both keys increase along a valid index). */
   protected abstract isAfter(i: number, j: number): boolean;
 
-  /** Writes the entries not yet in the file and fsyncs it. */
+  /** Writes the entries not yet in the file and fsyncs it (nothing if both are done). */
   async flush(): Promise<void> {
-    if (this.flushedEntries === this.entryCount) return;
-    const from = this.flushedEntries * this.entrySize;
-    const to = this.entryCount * this.entrySize;
+    if (this.synced && this.flushedEntries === this.entryCount) return;
     const file = await this.io.open(this.path, "r+");
     try {
-      await file.write(this.buffer, from, to - from, from);
+      await this.writePendingTo(file);
       await file.sync();
     } finally {
       await file.close();
     }
-    this.flushedEntries = this.entryCount;
-    this.fileLength = Math.max(this.fileLength, to);
+    this.synced = true;
   }
 
-  /** Flushes and cuts the file to its entries (Kafka's trimToValidSize on roll and close). */
+  /** Writes the entries not yet in the file, without an fsync. */
+  private async writePending(): Promise<void> {
+    if (this.flushedEntries === this.entryCount) return;
+    const file = await this.io.open(this.path, "r+");
+    try {
+      await this.writePendingTo(file);
+    } finally {
+      await file.close();
+    }
+  }
+
+  private async writePendingTo(file: FileHandle): Promise<void> {
+    if (this.flushedEntries === this.entryCount) return;
+    const from = this.flushedEntries * this.entrySize;
+    const to = this.entryCount * this.entrySize;
+    await file.write(this.buffer, from, to - from, from);
+    this.flushedEntries = this.entryCount;
+    this.fileLength = Math.max(this.fileLength, to);
+    this.synced = false;
+  }
+
+  /**
+   * Writes the entries and cuts the file to them (Kafka's trimToValidSize on roll and close).
+   * Not fsynced: durable with the next `flush`.
+   */
   async trim(): Promise<void> {
-    await this.flush();
+    await this.writePending();
     await this.setFileLength(this.entryCount * this.entrySize);
   }
 
-  /** Preallocates the file to its maximum size again (the segment became active). */
+  /** Preallocates the file to its maximum size again (the segment became active), durably. */
   async preallocate(): Promise<void> {
-    await this.flush();
+    await this.writePending();
     await this.setFileLength(this.maxEntries * this.entrySize);
+    await this.flush();
   }
 
   private async setFileLength(length: number): Promise<void> {
@@ -127,11 +159,11 @@ export abstract class IndexFile {
     const file = await this.io.open(this.path, "r+");
     try {
       await file.truncate(length);
-      await file.sync();
     } finally {
       await file.close();
     }
     this.fileLength = length;
+    this.synced = false;
   }
 
   /**
@@ -151,6 +183,7 @@ export abstract class IndexFile {
         await file.close();
       }
       this.flushedEntries = count;
+      this.synced = false;
     }
   }
 

@@ -158,9 +158,10 @@ async function cleanGroup(log: Log, access: LogInternals, group: readonly LogSeg
     });
     if (pending.length > 0) await cleaned.append(pending.map((b) => ({ buffer: b, batches: [batchInfoOf(b)] })));
   }
-  // The cleaned data must be on disk before the swap commits (the `.swap` rename).
-  await cleaned.flush();
+  // The cleaned data and its trimmed indexes must be on disk before the swap commits (the `.swap`
+  // rename).
   await cleaned.onBecomeInactive();
+  await cleaned.flush();
   return { cleaned, removed };
 }
 

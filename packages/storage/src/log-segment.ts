@@ -391,19 +391,25 @@ export class LogSegment {
   /** fsync of the log file, then the indexes. */
   async flush(): Promise<void> {
     await this.file.sync();
-    await this.offsetIndex.flush();
-    await this.timeIndex.flush();
+    await this.flushIndexes();
   }
 
   /**
    * The segment stops being the active one: final time-index entry, index files written and
-   * trimmed (Kafka onBecomeInactiveSegment). The log file itself is not fsynced here: on a roll
-   * that happens in the background (a 1 GiB fsync must not stall appends), on close by the flush.
+   * trimmed (Kafka onBecomeInactiveSegment). Nothing is fsynced here: on a roll that happens in
+   * the background, with the segment's `flush` (a 1 GiB fsync, or even four small ones, must not
+   * stall appends); on close and after cleaning the caller flushes.
    */
   async onBecomeInactive(): Promise<void> {
     if (this.maxTimestampSoFar >= 0) this.timeIndex.maybeAppend(this.maxTimestampSoFar, this.offsetOfMaxTimestampSoFar, true);
     await this.offsetIndex.trim();
     await this.timeIndex.trim();
+  }
+
+  /** fsync of both index files (after `onBecomeInactive` when the log file is already durable). */
+  async flushIndexes(): Promise<void> {
+    await this.offsetIndex.flush();
+    await this.timeIndex.flush();
   }
 
   /** The segment became the active one again (after load or truncation): room for index entries. */

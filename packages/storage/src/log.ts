@@ -425,10 +425,16 @@ export class Log {
     this.segments = [...this.segments, await this.newSegment(newBase)];
     this.logger.debug({ baseOffset: newBase }, "rolled segment");
     // Kafka flushes the rolled segment in the background (flushUptoOffsetExclusive): appends to
-    // the new segment do not wait for the fsync of the old one. The recovery point moves once it
-    // is done. Anything that removes segments waits for it first.
+    // the new segment do not wait for the fsync of the old one, nor of its trimmed indexes. The
+    // recovery point moves once it is done. Anything that removes segments waits for it first.
+    // (If an earlier flush already took the recovery point past the old segment, its log file is
+    // durable but the trimmed indexes still need their fsync: hence flushIndexes.)
     const previous = this.rollFlush;
-    this.rollFlush = previous.then(() => this.flushUpTo(newBase)).catch((err: unknown) => {
+    const flushOld = async (): Promise<void> => {
+      await this.flushUpTo(newBase);
+      await old.flushIndexes();
+    };
+    this.rollFlush = previous.then(flushOld).catch((err: unknown) => {
       this.logger.error({ err }, "background flush after roll failed");
     });
   }
@@ -668,6 +674,7 @@ export class Log {
     const done = this.serial(async () => {
       await this.flushInner();
       await this.activeSegment.onBecomeInactive();
+      await this.activeSegment.flushIndexes();
       for (const s of this.segments) await s.close();
       await this.deleteRetiredFiles(true);
     });
