@@ -17,6 +17,13 @@ module.exports = {
     forbid("client-is-standalone", pkg("client"), anyOf("broker", "controller", "raft", "raft-shell", "storage", "metadata", "cli", "sim", "chaos"), "client must not import broker, controller, raft, storage"),
     forbid("chaos-is-black-box", pkg("chaos"), anyOf("broker", "controller", "raft", "raft-shell", "storage", "metadata", "sim"), "chaos drives the cluster as a black box"),
     forbid("sim-no-shells", pkg("sim"), anyOf("storage", "raft-shell", "client", "cli", "chaos"), "sim runs the pure cores, never real I/O"),
+    {
+      name: "sim-only-broker-core",
+      severity: "error",
+      comment: "the simulator runs the broker's pure partition core, never its shells",
+      from: { path: pkg("sim") },
+      to: { path: pkg("broker"), pathNot: "^packages/broker/src/core/" },
+    },
     forbid("cores-stay-pure", "^packages/(controller|broker)/src/core/", ["^packages/storage/", "^packages/raft-shell/", "^packages/protocol/src/(load-protos|controller-client|grpc-options)", "^node_modules/(@grpc|pino|prom-client)"], "a core decides; its shell acts"),
     forbid("no-reaching-into-src", "^packages/", "^packages/[^/]+/(src|dist)/.*", "") && {
       name: "no-deep-imports",
