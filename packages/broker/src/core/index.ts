@@ -13,3 +13,4 @@ export * from "./partition-follower.js";
 export * from "./consumer-fetch.js";
 export * from "./delayed-produce.js";
 export * from "./describe.js";
+export * from "./producer-state.js";

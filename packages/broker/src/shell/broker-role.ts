@@ -16,6 +16,7 @@ import { BrokerLifecycle } from "./broker-lifecycle.js";
 import { brokerAdminHandlers, brokerHandlers } from "./data/broker-service.js";
 import { ControllerChannel } from "./data/controller-channel.js";
 import type { Partition } from "./data/partition.js";
+import { ProducerIdManager } from "./data/producer-id-manager.js";
 import { FetcherManager } from "./data/replica-fetcher.js";
 import { ReplicaManager } from "./data/replica-manager.js";
 import { MetadataFollower, type MetadataSource } from "./metadata-follower.js";
@@ -45,6 +46,7 @@ export class BrokerRole {
   readonly replicas: ReplicaManager;
   private readonly fetchers: FetcherManager;
   private readonly controller: ControllerChannel;
+  private readonly producerIds: ProducerIdManager;
   private bytesIn: Counter | undefined;
   private onIsrChange: ((kind: "shrink" | "expand", p: Partition) => void) | undefined;
   /** Set once this incarnation has been unfenced (caught up with metadata); never reset. */
@@ -95,6 +97,7 @@ export class BrokerRole {
       },
     });
     this.controller = new ControllerChannel(voters, config.controllerQuorumRequestTimeoutMs);
+    this.producerIds = new ProducerIdManager(this.controller, config.nodeId, () => BigInt(this.lifecycle.brokerEpoch));
     const epoch = () => brokerEpoch(BigInt(this.lifecycle.brokerEpoch));
     this.replicas = new ReplicaManager({
       brokerId: config.nodeId as NodeId,
@@ -239,6 +242,7 @@ export class BrokerRole {
       metadataOffset: () => this.follower.appliedIndex,
       activeControllerId: () => this.follower.leaderId() ?? -1,
       controller: this.controller,
+      producerIds: this.producerIds,
       fetchWaitMaxMs: 30_000,
       isServing: () => this.caughtUp && this.lifecycle.state !== "stopped",
       onBytesIn: (n: number, records: number) => {

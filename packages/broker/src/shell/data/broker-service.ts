@@ -8,6 +8,7 @@ import type { MetadataImage } from "@replog/metadata";
 import { batchesIn } from "@replog/protocol";
 import { EARLIEST_TIMESTAMP, LATEST_TIMESTAMP } from "@replog/storage";
 import type { ControllerChannel } from "./controller-channel.js";
+import type { ProducerIdManager } from "./producer-id-manager.js";
 import { NO_ERROR, errorFields } from "./partition-errors.js";
 import type { Partition, ReadOutcome } from "./partition.js";
 import type { ReplicaManager } from "./replica-manager.js";
@@ -25,6 +26,8 @@ export interface BrokerServiceContext {
   readonly metadataOffset: () => number;
   readonly activeControllerId: () => number;
   readonly controller: ControllerChannel;
+  /** Hands out idempotent producers' ids (InitProducerId). */
+  readonly producerIds: Pick<ProducerIdManager, "generate">;
   /** Bound on one Fetch's wait, whatever the client asks. */
   readonly fetchWaitMaxMs: number;
   /** False until the broker has caught up with metadata: clients get UNAVAILABLE and try another broker. */
@@ -47,6 +50,10 @@ const STARTING = { code: status.UNAVAILABLE, details: "broker is starting: catch
 export function brokerHandlers(ctx: BrokerServiceContext): UntypedServiceImplementation {
   return {
     Metadata: (call: ServerUnaryCall<Wire, Wire>, cb: sendUnaryData<Wire>) => (ctx.isServing() ? cb(null, metadata(ctx, call.request)) : cb(STARTING)),
+    InitProducerId: (call: ServerUnaryCall<Wire, Wire>, cb: sendUnaryData<Wire>) => {
+      if (!ctx.isServing()) return cb(STARTING);
+      initProducerId(ctx, call.request).then((r) => cb(null, r), (e: Error) => cb({ code: status.INTERNAL, details: e.message }));
+    },
     ListOffsets: (call: ServerUnaryCall<Wire, Wire>, cb: sendUnaryData<Wire>) => {
       if (!ctx.isServing()) return cb(STARTING);
       listOffsets(ctx, call.request).then((r) => cb(null, r), (e: Error) => cb({ code: status.INTERNAL, details: e.message }));
@@ -128,6 +135,20 @@ export function metadata(ctx: Pick<BrokerServiceContext, "image" | "listenerName
     return { errorCode: 0, errorName: "NONE", name, topicId: topic.id, partitions, configs: Object.fromEntries(image.configs.topicConfigs(name)) };
   });
   return { brokers, clusterId: ctx.clusterId, controllerId: ctx.activeControllerId(), topics, metadataOffset: String(ctx.metadataOffset()) };
+}
+
+/** Kafka InitProducerId for an idempotent producer: a fresh id at epoch 0. */
+export async function initProducerId(ctx: Pick<BrokerServiceContext, "producerIds">, req: Wire): Promise<Wire> {
+  const refused = (name: string, message: string) => ({ ...errorFields(name, message), producerId: "-1", producerEpoch: -1 });
+  if (typeof req.transactionalId === "string" && req.transactionalId !== "") return refused("INVALID_REQUEST", "transactional producers are not supported; use an idempotent producer without transactional.id");
+  try {
+    return { ...NO_ERROR, producerId: String(await ctx.producerIds.generate()), producerEpoch: 0 };
+  } catch (e) {
+    // The controller's answers read "NAME: message"; anything else means it could not be reached.
+    const message = (e as Error).message;
+    const name = /^([A-Z_]+): /.exec(message)?.[1];
+    return name ? refused(name, message.slice(name.length + 2)) : refused("COORDINATOR_NOT_AVAILABLE", `no producer id block from the controller (${message})`);
+  }
 }
 
 async function produce(ctx: BrokerServiceContext, req: Wire): Promise<Wire | undefined> {

@@ -7,11 +7,13 @@
 // replica fetcher (follower appends). Wakes long-polling fetches when data or the HW moves.
 
 import type { BrokerEpoch, Clock, LeaderEpoch, Logger, NodeId, Offset, PartitionEpoch } from "@replog/common";
+import { batchesIn, type BatchHeader } from "@replog/protocol";
 import type { Log } from "@replog/storage";
 import {
   DelayedProduceQueue,
   PartitionFollower,
   PartitionLeader,
+  ProducerStateTable,
   isrExpirationIntervalMs,
   type AlterPartitionReason,
   type AlterPartitionRequest,
@@ -67,6 +69,8 @@ export class Partition {
   private queue: Promise<unknown> = Promise.resolve();
   private readonly dataWaiters = new Set<() => void>();
   private lastShrinkCheckMs = 0;
+  /** Idempotent producers' sequences; loaded from the log first thing (loadProducerState). */
+  private readonly producers = new ProducerStateTable();
   /** What the metadata says, for NOT_LEADER_OR_FOLLOWER answers that name the leader. */
   leaderId = -1;
   leaderEpoch = -1;
@@ -112,6 +116,24 @@ export class Partition {
     const next = this.queue.then(work, work);
     this.queue = next.catch(() => undefined);
     return next;
+  }
+
+  /**
+   * Rebuilds the idempotent producers' state from the batch headers of the whole log, before any
+   * other operation on the partition (the replica manager calls it on creation). Kafka reads its
+   * producer-state snapshots instead; replog has none yet, so a start reads the log once.
+   */
+  loadProducerState(): Promise<void> {
+    return this.serial(async () => {
+      let next = this.log.logStartOffset;
+      while (next < this.log.logEndOffset) {
+        const { records, nextOffset } = await this.log.read(next, 1 << 20, { minOneBatch: true });
+        for (const { header } of batchesIn(records)) this.producers.onAppended(header, header.baseOffset, header.lastOffset);
+        if (nextOffset <= next) break;
+        next = nextOffset;
+      }
+      if (this.producers.size > 0) this.env.logger.info({ partition: this.name, producers: this.producers.size }, `loaded the state of ${this.producers.size} idempotent producer(s) for ${this.name}`);
+    });
   }
 
   // --- role changes (from the metadata log) ----------------------------------------------------
@@ -167,6 +189,7 @@ export class Partition {
     });
     if (truncateTo !== undefined) {
       await this.log.truncateTo(truncateTo);
+      this.producers.truncateFrom(truncateTo);
       follower.onTruncated(this.view);
     }
     this.role = { kind: "follower", core: follower };
@@ -212,11 +235,20 @@ export class Partition {
       return { outcome: { ...none, ...errorFields(check, why) } };
     }
     if (acks === -1 && !role.delayed.hasRoom()) return { outcome: { ...none, ...errorFields("REQUEST_TIMED_OUT", "too many produces waiting for replicas") } };
+    const idempotent = this.checkSequence(records);
+    if (idempotent.kind === "error") return { outcome: { ...none, ...errorFields(idempotent.error, idempotent.message) } };
     let appended;
-    try {
-      appended = await this.log.appendAsLeader(records, role.core.state.leaderEpoch);
-    } catch (e) {
-      return { outcome: { ...none, ...errorFieldsOf(e) } };
+    if (idempotent.kind === "duplicate") {
+      // A retry of a batch this log already has: answer with its offsets, append nothing, and for
+      // acks=all still wait until it is replicated (Kafka does the same).
+      appended = { firstOffset: idempotent.firstOffset, lastOffset: idempotent.lastOffset, logAppendTime: -1 };
+    } else {
+      try {
+        appended = await this.log.appendAsLeader(records, role.core.state.leaderEpoch);
+      } catch (e) {
+        return { outcome: { ...none, ...errorFieldsOf(e) } };
+      }
+      if (idempotent.header) this.producers.onAppended(idempotent.header, appended.firstOffset, appended.lastOffset);
     }
     const now = this.env.clock.nowMs();
     if (role.core.appendedLocally(this.view, now)) this.onHighWatermarkMoved();
@@ -228,6 +260,29 @@ export class Partition {
     });
     this.completeDelayedProduces();
     return { result, waitForReplicas };
+  }
+
+  /**
+   * Kafka's idempotence checks for a produce: an idempotent batch must travel alone, and its
+   * sequence must follow the producer's last one (or repeat a recent batch exactly). A buffer that
+   * does not parse is left for the log's own validation to refuse.
+   */
+  private checkSequence(records: Buffer):
+    | { kind: "append"; header?: BatchHeader }
+    | { kind: "duplicate"; firstOffset: number; lastOffset: number }
+    | { kind: "error"; error: string; message: string } {
+    let headers: BatchHeader[];
+    try {
+      headers = [...batchesIn(records)].map((b) => b.header);
+    } catch {
+      return { kind: "append" };
+    }
+    const idempotent = headers.filter((h) => h.producerId >= 0n);
+    if (idempotent.length === 0) return { kind: "append" };
+    if (headers.length !== 1) return { kind: "error", error: "INVALID_RECORD", message: `an idempotent produce carries exactly one record batch per partition, not ${headers.length}` };
+    const header = headers[0]!;
+    const check = this.producers.check(header);
+    return check.kind === "append" ? { kind: "append", header } : check;
   }
 
   // --- fetch (leader serves followers and consumers) ---------------------------------------------
@@ -326,7 +381,11 @@ export class Partition {
       if (outcome.kind === "resolve-out-of-range") outcome = core.handleOutOfRange(response.leaderLogEndOffset as Offset, response.logStartOffset, this.view);
       switch (outcome.kind) {
         case "append": {
-          if (response.records.length > 0) await this.log.appendAsFollower(response.records);
+          if (response.records.length > 0) {
+            await this.log.appendAsFollower(response.records);
+            // The leader's offsets are in the headers; the next leader must know what this one accepted.
+            for (const { header } of batchesIn(response.records)) this.producers.onAppended(header, header.baseOffset, header.lastOffset);
+          }
           const { raiseLogStartOffsetTo } = core.onAppended(response, this.view);
           if (raiseLogStartOffsetTo !== undefined) {
             await this.log.advanceLogStartOffset(raiseLogStartOffsetTo, core.highWatermark);
@@ -338,10 +397,12 @@ export class Partition {
         case "truncate":
           this.env.logger.info({ partition: this.name, truncateTo: outcome.truncateTo, logEndOffset: this.log.logEndOffset, divergingEpoch: response.divergingEpoch }, `truncating ${this.name} to ${outcome.truncateTo}: our log diverges from the leader's (leader epoch)`);
           await this.log.truncateTo(outcome.truncateTo);
+          this.producers.truncateFrom(outcome.truncateTo);
           core.onTruncated(this.view);
           return "ok";
         case "truncate-fully":
           await this.log.truncateFullyAndStartAt(outcome.startAt);
+          this.producers.clear();
           core.onTruncated(this.view);
           return "ok";
         case "ignore":

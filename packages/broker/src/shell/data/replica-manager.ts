@@ -99,6 +99,8 @@ export class ReplicaManager {
           const log = await this.logDir.getOrCreate({ topic: name, partition: index }, this.logConfigFor(raw));
           partition = new Partition(name, topic.id, index, log, this.env, this.checkpointedHw.get(key) ?? 0);
           this.partitions.set(key, partition);
+          // Queued first on the partition: every later append and role change sees the loaded state.
+          void partition.loadProducerState().catch((e: Error) => this.env.logger.error({ partition: partition!.name, err: e.message }, "could not read the producer state from the log"));
         } else {
           partition.log.updateConfig(this.logConfigFor(raw));
         }
