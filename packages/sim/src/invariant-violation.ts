@@ -17,6 +17,13 @@ export type InvariantName =
   | "commit-monotonic"
   | "commit-beyond-durable-majority"
   | "state-machine-safety"
+  // The data plane (data-plane-checker.ts).
+  | "hw-monotonic"
+  | "leader-append-only"
+  | "committed-record-changed"
+  | "leader-completeness"
+  | "leader-in-isr"
+  | "acked-write-lost"
   | "liveness";
 
 export class InvariantViolation extends Error {

@@ -56,20 +56,8 @@ export function drawSwarm(random: Random, chaosDurationMs: number): RaftSwarm {
   const observers = coin(0.3) ? between(1, 2) : 0;
   const skewOn = coin();
   const tickSkew = Array.from({ length: voters + observers }, () => (skewOn ? (random.next() - 0.5) * 0.6 : 0));
-  const lossy = coin();
-  // A slow network (delays near or above the election timeout) makes elections churn and
-  // responses arrive terms late: the home of stale-vote and stale-ack bugs.
-  const slow = coin(0.3);
-  const network: NetworkFaults = {
-    dropProbability: lossy ? random.next() * 0.2 : 0,
-    delayMinMs: between(1, 5),
-    delayMeanMs: slow ? between(50, 150) : between(0, 30),
-    delayMaxMs: slow ? between(200, 500) : between(40, 150),
-    duplicateProbability: coin() ? random.next() * 0.1 : 0,
-    reorderProbability: coin() ? random.next() * 0.2 : 0,
-    reorderDelayMaxMs: slow ? between(200, 1000) : between(10, 300),
-  };
-  const shapes = partitionShapes.filter(() => coin(0.6));
+  const network = drawNetworkFaults(random);
+  const shapes = drawPartitionShapes(random);
   const partitionsOn = coin() && shapes.length > 0;
   const crashesOn = coin();
   const pausesOn = coin(0.4);
@@ -102,6 +90,39 @@ export function drawSwarm(random: Random, chaosDurationMs: number): RaftSwarm {
   };
 }
 
+/**
+ * The network part of a world, shared by the Raft and the data-plane simulations. Its draws
+ * come in a fixed order (part of the seed format, like `drawSwarm`'s).
+ */
+export function drawNetworkFaults(random: Random): NetworkFaults {
+  const coin = (p = 0.5): boolean => random.next() < p;
+  const between = (lo: number, hi: number): number => lo + random.int(hi - lo + 1);
+  const lossy = coin();
+  // A slow network (delays near or above the election timeout) makes elections churn and
+  // responses arrive terms late: the home of stale-vote and stale-ack bugs.
+  const slow = coin(0.3);
+  return {
+    dropProbability: lossy ? random.next() * 0.2 : 0,
+    delayMinMs: between(1, 5),
+    delayMeanMs: slow ? between(50, 150) : between(0, 30),
+    delayMaxMs: slow ? between(200, 500) : between(40, 150),
+    duplicateProbability: coin() ? random.next() * 0.1 : 0,
+    reorderProbability: coin() ? random.next() * 0.2 : 0,
+    reorderDelayMaxMs: slow ? between(200, 1000) : between(10, 300),
+  };
+}
+
+/** Each partition shape switched on by its own coin. */
+export function drawPartitionShapes(random: Random): PartitionShape[] {
+  return partitionShapes.filter(() => random.next() < 0.6);
+}
+
+/** One line for a network draw, shared by both simulations' trace heads. */
+export function describeNetworkFaults(n: NetworkFaults): string {
+  const pct = (p: number): string => `${(p * 100).toFixed(1)}%`;
+  return `network: drop ${pct(n.dropProbability)}, delay ${n.delayMinMs}+exp(${n.delayMeanMs}) <= ${n.delayMaxMs} ms, duplicate ${pct(n.duplicateProbability)}, reorder ${pct(n.reorderProbability)} up to +${n.reorderDelayMaxMs} ms`;
+}
+
 /** One stable line per field group, for the head of the trace. */
 export function describeSwarm(s: RaftSwarm): string[] {
   const n = s.network;
@@ -110,7 +131,7 @@ export function describeSwarm(s: RaftSwarm): string[] {
   return [
     `cluster: ${s.voters} voters, ${s.observers} observers; tick ${s.tickMs} ms, skew [${s.tickSkew.map((k) => k.toFixed(2)).join(" ")}]`,
     `raft: electionTick ${s.electionTick}, heartbeatTick ${s.heartbeatTick}, preVote ${s.preVote}, checkQuorum ${s.checkQuorum}, maxEntriesPerMsg ${s.maxEntriesPerMsg}, maxInflightMsgs ${s.maxInflightMsgs}`,
-    `network: drop ${pct(n.dropProbability)}, delay ${n.delayMinMs}+exp(${n.delayMeanMs}) <= ${n.delayMaxMs} ms, duplicate ${pct(n.duplicateProbability)}, reorder ${pct(n.reorderProbability)} up to +${n.reorderDelayMaxMs} ms`,
+    describeNetworkFaults(n),
     `partitions: ${off(s.partitionGapMeanMs, `every ~${s.partitionGapMeanMs} ms for ~${s.partitionDurationMeanMs} ms, shapes ${s.partitionShapes.join("/")}`)}`,
     `crashes: ${off(s.crashGapMeanMs, `every ~${s.crashGapMeanMs} ms, down ~${s.crashDowntimeMeanMs} ms, mid-write ${pct(s.crashMidWriteProbability)}, torn ${pct(s.tornWriteProbability)}`)}`,
     `pauses: ${off(s.pauseGapMeanMs, `every ~${s.pauseGapMeanMs} ms for ~${s.pauseDurationMeanMs} ms`)}; faults aim at the leader ${pct(s.leaderTargetProbability)} of the time`,

@@ -1,28 +1,48 @@
-// `pnpm vopr`: replay one simulated Raft run with its readable trace, or run a range of seeds
-// and report the first that fails (TigerBeetle's VOPR). The only impure file of @replog/sim:
-// it reads argv, prints, and measures wall time for the summary.
+// `pnpm vopr`: replay one simulated run with its readable trace, or run a range of seeds and
+// report the first that fails (TigerBeetle's VOPR). Two simulations: the Raft quorum (default)
+// and, with `--data-plane`, brokers running the partition core. The only impure file of
+// @replog/sim: it reads argv, prints, and measures wall time for the summary.
 //
 //   pnpm vopr --seed 42                     replay seed 42, printing every trace line
 //   pnpm vopr --seeds 1..1000               run a range; print the first failing seed and how to replay it
 //   pnpm vopr --seeds 1..200 --bug commitPreviousTermByCounting
+//   pnpm vopr --data-plane --seed 7         the data-plane simulation (brokers, ISR, HW, acks)
+//   pnpm vopr --data-plane --seeds 1..500 --bug hwOverShrinkingIsr|truncateToHighWatermark
 //   options: --bug NAME (a planted bug), --no-rule-checks (end-to-end properties only),
 //            --world stale-votes|figure-8 (pin the world to a bug-hunting preset),
 //            --chaos-ms N (length of the fault phase), --quiet (--seed: summary only),
 //            --keep-going (--seeds: list every failing seed instead of stopping at the first)
 
 import { parseArgs } from "node:util";
-import { SimulationFailure, plantedBugs, runRaftSimulation, worldPresets, type PlantedBug, type RaftSimulationOptions, type WorldPreset } from "../index.js";
+import {
+  SimulationFailure,
+  dataPlanePlantedBugs,
+  plantedBugs,
+  runDataPlaneSimulation,
+  runRaftSimulation,
+  worldPresets,
+  type DataPlanePlantedBug,
+  type PlantedBug,
+  type RaftSimulationOptions,
+  type WorldPreset,
+} from "../index.js";
 
 interface Cli {
   readonly seed?: number;
   readonly range?: { from: number; to: number };
   readonly options: Omit<RaftSimulationOptions, "seed">;
+  /** Run the data-plane simulation instead of the Raft one. */
+  readonly dataPlane: boolean;
+  readonly dataPlaneBug: DataPlanePlantedBug | undefined;
   readonly quiet: boolean;
   readonly keepGoing: boolean;
   readonly replayFlags: string;
 }
 
-const USAGE = "usage: pnpm vopr (--seed N | --seeds A..B) [--bug countVotesFromOlderTerms|commitPreviousTermByCounting] [--no-rule-checks] [--world stale-votes|figure-8] [--chaos-ms N] [--quiet] [--keep-going]";
+const USAGE = [
+  "usage: pnpm vopr (--seed N | --seeds A..B) [--bug countVotesFromOlderTerms|commitPreviousTermByCounting] [--no-rule-checks] [--world stale-votes|figure-8] [--chaos-ms N] [--quiet] [--keep-going]",
+  "       pnpm vopr --data-plane (--seed N | --seeds A..B) [--bug hwOverShrinkingIsr|truncateToHighWatermark] [--chaos-ms N] [--quiet] [--keep-going]",
+].join("\n");
 
 function parse(argv: readonly string[]): Cli {
   const { values } = parseArgs({
@@ -33,6 +53,7 @@ function parse(argv: readonly string[]): Cli {
       bug: { type: "string" },
       world: { type: "string" },
       "no-rule-checks": { type: "boolean", default: false },
+      "data-plane": { type: "boolean", default: false },
       "chaos-ms": { type: "string" },
       quiet: { type: "boolean", default: false },
       "keep-going": { type: "boolean", default: false },
@@ -40,24 +61,28 @@ function parse(argv: readonly string[]): Cli {
     },
   });
   if (values.help === true || (values.seed === undefined) === (values.seeds === undefined)) throw new Error(USAGE);
+  const dataPlane = values["data-plane"] === true;
   const bug = values.bug;
-  if (bug !== undefined && !plantedBugs.includes(bug as PlantedBug)) throw new Error(`unknown bug ${bug}; one of ${plantedBugs.join(", ")}`);
+  const bugs: readonly string[] = dataPlane ? dataPlanePlantedBugs : plantedBugs;
+  if (bug !== undefined && !bugs.includes(bug)) throw new Error(`unknown bug ${bug}; one of ${bugs.join(", ")}`);
+  if (dataPlane && (values.world !== undefined || values["no-rule-checks"] === true)) throw new Error("--world and --no-rule-checks are Raft options");
   const world = values.world;
   if (world !== undefined && !worldPresets.includes(world as WorldPreset)) throw new Error(`unknown world ${world}; one of ${worldPresets.join(", ")}`);
   const chaosMs = values["chaos-ms"] === undefined ? undefined : integer(values["chaos-ms"], "--chaos-ms");
   const options: Omit<RaftSimulationOptions, "seed"> = {
-    ...(bug === undefined ? {} : { plantedBug: bug as PlantedBug }),
+    ...(bug === undefined || dataPlane ? {} : { plantedBug: bug as PlantedBug }),
     ...(world === undefined ? {} : { world: world as WorldPreset }),
     ...(values["no-rule-checks"] === true ? { ruleChecks: false } : {}),
     ...(chaosMs === undefined ? {} : { chaosDurationMs: chaosMs }),
   };
-  const replayFlags = [bug === undefined ? "" : ` --bug ${bug}`, world === undefined ? "" : ` --world ${world}`, values["no-rule-checks"] === true ? " --no-rule-checks" : "", chaosMs === undefined ? "" : ` --chaos-ms ${chaosMs}`].join("");
+  const replayFlags = [dataPlane ? " --data-plane" : "", bug === undefined ? "" : ` --bug ${bug}`, world === undefined ? "" : ` --world ${world}`, values["no-rule-checks"] === true ? " --no-rule-checks" : "", chaosMs === undefined ? "" : ` --chaos-ms ${chaosMs}`].join("");
   const quiet = values.quiet === true;
   const keepGoing = values["keep-going"] === true;
-  if (values.seed !== undefined) return { seed: integer(values.seed, "--seed"), options, quiet, keepGoing, replayFlags };
+  const common = { options, dataPlane, dataPlaneBug: dataPlane ? (bug as DataPlanePlantedBug | undefined) : undefined, quiet, keepGoing, replayFlags };
+  if (values.seed !== undefined) return { seed: integer(values.seed, "--seed"), ...common };
   const m = /^(\d+)\.\.(\d+)$/.exec(values.seeds!);
   if (m === null || Number(m[1]) > Number(m[2])) throw new Error(`--seeds wants A..B with A <= B, got ${values.seeds}`);
-  return { range: { from: Number(m[1]), to: Number(m[2]) }, options, quiet, keepGoing, replayFlags };
+  return { range: { from: Number(m[1]), to: Number(m[2]) }, ...common };
 }
 
 function integer(text: string, flag: string): number {
@@ -66,12 +91,25 @@ function integer(text: string, flag: string): number {
   return n;
 }
 
+/** Runs one seed of the chosen simulation; returns its trace and a one-line summary, or throws SimulationFailure. */
+function runOne(cli: Cli, seed: number, fullTrace: boolean): { trace: { text(): string }; summary: string } {
+  if (cli.dataPlane) {
+    const r = runDataPlaneSimulation({ seed, fullTrace, ...(cli.dataPlaneBug === undefined ? {} : { plantedBug: cli.dataPlaneBug }), ...(cli.options.chaosDurationMs === undefined ? {} : { chaosDurationMs: cli.options.chaosDurationMs }) });
+    const s = r.stats;
+    const summary = `seed ${seed}: ok after ${s.events} events, ${r.endMs} virtual ms; ${s.produced} produces, ${s.ackedAll} acks=all and ${s.ackedOne} acks=1 records acknowledged, ${s.elections} elections (${s.uncleanElections} unclean), ${s.crashes} crashes, ${s.partitions} partitions, ${s.pauses} pauses; trace ${r.trace.lineCount} lines, hash ${r.trace.hash()}`;
+    return { trace: r.trace, summary };
+  }
+  const r = runRaftSimulation({ ...cli.options, seed, fullTrace });
+  const s = r.stats;
+  const summary = `seed ${seed}: ok after ${s.events} events, ${r.endMs} virtual ms; highest term ${s.highestTerm}, ${s.highestCommitted} entries committed, ${s.crashes} crashes, ${s.partitions} partitions, ${s.pauses} pauses; trace ${r.trace.lineCount} lines, hash ${r.trace.hash()}`;
+  return { trace: r.trace, summary };
+}
+
 function replayOne(cli: Cli, seed: number): number {
   try {
-    const r = runRaftSimulation({ ...cli.options, seed, fullTrace: !cli.quiet });
+    const r = runOne(cli, seed, !cli.quiet);
     if (!cli.quiet) process.stdout.write(r.trace.text());
-    const s = r.stats;
-    console.log(`seed ${seed}: ok after ${s.events} events, ${r.endMs} virtual ms; highest term ${s.highestTerm}, ${s.highestCommitted} entries committed, ${s.crashes} crashes, ${s.partitions} partitions, ${s.pauses} pauses; trace ${r.trace.lineCount} lines, hash ${r.trace.hash()}`);
+    console.log(r.summary);
     return 0;
   } catch (error) {
     if (!(error instanceof SimulationFailure)) throw error;
@@ -86,7 +124,7 @@ function runRange(cli: Cli, from: number, to: number): number {
   const failed: number[] = [];
   for (let seed = from; seed <= to; seed++) {
     try {
-      runRaftSimulation({ ...cli.options, seed });
+      runOne(cli, seed, false);
     } catch (error) {
       if (!(error instanceof SimulationFailure)) throw error;
       failed.push(seed);
