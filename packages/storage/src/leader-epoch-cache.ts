@@ -61,7 +61,7 @@ export class LeaderEpochCache {
    * >= the new one, or a start >= the new start) are removed first. Returns whether it changed.
    */
   assign(epoch: LeaderEpoch, startOffset: Offset): boolean {
-    assert(epoch >= 0 && startOffset >= 0, `invalid epoch entry ${epoch}@${startOffset}`);
+    assert(epoch >= 0 && startOffset >= 0, () => `invalid epoch entry ${epoch}@${startOffset}`);
     const latest = this.latest();
     if (latest && latest.epoch === epoch && startOffset >= latest.startOffset) return false;
     this.entries = this.entries.filter((e) => e.epoch < epoch && e.startOffset < startOffset);

@@ -310,7 +310,16 @@ export class Log {
         const runEnd = run.length > 0 ? run[run.length - 1]!.lastOffset + 1 : this.logEnd;
         const prepared = this.prepareAppend(p, runEnd);
         if (!prepared) continue;
-        if (this.activeSegment.shouldRoll({ ...this.rollArgs(prepared), pendingBytes: runBytes })) {
+        // One literal of fixed shape per append (this runs for every append in flight).
+        const roll = this.activeSegment.shouldRoll({
+          appendBytes: p.records.length,
+          pendingBytes: runBytes,
+          maxTimestamp: prepared.maxTimestamp,
+          lastOffset: prepared.lastOffset,
+          segmentBytes: this.cfg.segmentBytes,
+          segmentMs: this.cfg.segmentMs,
+        });
+        if (roll) {
           await this.writeRun(run.splice(0));
           runBytes = 0;
           await this.rollInner(Math.max(this.logEnd, prepared.firstOffset));
@@ -358,10 +367,6 @@ export class Log {
       maxTimestamp: batches.reduce((m, b) => Math.max(m, b.maxTimestamp), -1),
       logAppendTime,
     };
-  }
-
-  private rollArgs(a: PreparedAppend): { appendBytes: number; maxTimestamp: number; lastOffset: number; segmentBytes: number; segmentMs: number } {
-    return { appendBytes: a.pending.records.length, maxTimestamp: a.maxTimestamp, lastOffset: a.lastOffset, segmentBytes: this.cfg.segmentBytes, segmentMs: this.cfg.segmentMs };
   }
 
   /** One write for a run of prepared appends, then the LEO, the flush policy and the answers. */
