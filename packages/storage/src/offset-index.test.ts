@@ -55,6 +55,29 @@ describe("OffsetIndex (8-byte entries, Kafka's sparse index)", () => {
     expect(loaded.lastEntry()).toEqual({ offset: 125, position: 250 });
   });
 
+  it("trim writes and cuts without an fsync; the next flush makes it durable, once", async () => {
+    // A roll trims on the append path and leaves the fsync to the segment's background flush.
+    const { io, index } = await fresh();
+    index.append(103, 0);
+    await index.flush();
+    const afterFirstFlush = io.syncCount;
+    index.append(110, 500);
+    await index.trim();
+    expect(io.syncCount).toBe(afterFirstFlush);
+    expect((await io.stat(index.path))!.size).toBe(16);
+    await index.flush();
+    expect(io.syncCount).toBe(afterFirstFlush + 1);
+    await index.flush();
+    expect(io.syncCount).toBe(afterFirstFlush + 1);
+    await io.syncDir("/s");
+    // A crash that keeps nothing beyond what was fsynced.
+    const durable = io.crash({ next: () => 0, int: () => 0 });
+    const loaded = new OffsetIndex(durable, index.path, 100, 80);
+    await loaded.load();
+    expect(loaded.entries).toBe(2);
+    expect(loaded.lastEntry()).toEqual({ offset: 110, position: 500 });
+  });
+
   it("a missing file loads as missing", async () => {
     const io = new MemoryFileIO();
     expect(await new OffsetIndex(io, "/nope.index", 0, 80).load()).toBe(false);
