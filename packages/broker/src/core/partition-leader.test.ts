@@ -253,6 +253,26 @@ describe("AlterPartition responses (§2.5)", () => {
     expect(f.leader.state.isr).toEqual(ids([1, 2]));
   });
 
+  it("keeps a pending expansion when the record it was built on arrives after its response (data-plane sim seed 5298)", () => {
+    // The response to the first expansion commits partition epoch 11; the leader proposes the
+    // next member on top of it; then the controller's record for epoch 11 arrives by metadata.
+    const f = new LeaderFixture({ replicas: [1, 2, 3, 4], isr: [1, 2] });
+    f.append(10);
+    f.fetch(2, 10);
+    const first = expansionFrom(f.fetch(3, 10));
+    expect(f.acceptAlterPartition(first)).toMatchObject({ kind: "committed", isr: ids([1, 2, 3]) });
+    const second = expansionFrom(f.fetch(4, 10));
+    expect(second.partitionEpoch).toBe(11);
+    const late = f.leader.onPartitionChangeCommitted(f.leaderAndIsr({ isr: [1, 2, 3], partitionEpoch: 11 }), f.log, f.nowMs);
+    expect(late.applied).toBe(false);
+    // Broker 4 still counts for the HW: the controller may already have it in the ISR.
+    expect(f.leader.state.isrState.kind).toBe("pending-expand");
+    expect(f.leader.state.maximalIsr).toEqual(ids([1, 2, 3, 4]));
+    expect(f.acceptAlterPartition(second)).toMatchObject({ kind: "committed", isr: ids([1, 2, 3, 4]) });
+    // With nothing pending, the same record is applied as before (it changes nothing).
+    expect(f.leader.onPartitionChangeCommitted(f.leaderAndIsr({ isr: [1, 2, 3, 4], partitionEpoch: 12 }), f.log, f.nowMs).applied).toBe(true);
+  });
+
   it.each(["NEW_LEADER_ELECTED", "UNKNOWN_TOPIC_OR_PARTITION", "INVALID_UPDATE_VERSION", "FENCED_LEADER_EPOCH"])(
     "stays pending and waits for metadata on %s [testAlterIsrNewLeaderElected, testAlterIsrUnknownTopic, testAlterIsrInvalidVersion]",
     (error) => {

@@ -158,9 +158,20 @@ export class PartitionLeader {
    * ISR state, so a late AlterPartition response is then ignored (testAlterIsrLeaderAndIsrRace).
    * A state with an older partition epoch is skipped: ours can be ahead because AlterPartition
    * responses commit first (§1.8).
+   *
+   * So is a state with our own partition and leader epochs while a proposal is pending. That
+   * record is the one whose AlterPartition response we already committed (a partition epoch
+   * names one registration); the proposal in flight was built on it, and the controller may have
+   * accepted it already. Kafka's `makeLeader` applies an equal epoch and so drops a pending
+   * expansion from the maximal ISR: the HW can then pass the joining replica while the controller
+   * has it in the ISR, and if it is elected, committed records are lost (found by the data-plane
+   * simulation, `pnpm vopr --data-plane --seed 5298`). Keeping the pending state only keeps the
+   * HW stricter; the response or a newer record settles it.
    */
   onPartitionChangeCommitted(leaderAndIsr: LeaderAndIsr, log: PartitionLogView, nowMs: number): LeaderChangeResult {
-    if (leaderAndIsr.partitionEpoch < this.state.partitionEpoch) {
+    const alreadyCommitted =
+      leaderAndIsr.partitionEpoch === this.state.partitionEpoch && leaderAndIsr.leaderEpoch === this.state.leaderEpoch && this.state.isInflight;
+    if (leaderAndIsr.partitionEpoch < this.state.partitionEpoch || alreadyCommitted) {
       return { applied: false, assignEpochStartOffset: undefined, highWatermarkChanged: false };
     }
     assert(leaderAndIsr.leaderEpoch >= this.state.leaderEpoch, "a newer partition epoch with an older leader epoch");
