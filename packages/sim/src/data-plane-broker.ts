@@ -65,7 +65,13 @@ export type DataPlaneMark =
   | "alter-partition-resent"
   | "fetch-error"
   | "fetch-parked"
-  | "zombie-produce";
+  | "zombie-produce"
+  | "leader-epoch-bumped-in-place"
+  | "alter-committed"
+  | "alter-reverted"
+  | "alter-await-metadata"
+  | "alter-ignored"
+  | "alter-retry";
 
 export interface BrokerEnv {
   send(m: DataPlaneMessage): void;
@@ -325,7 +331,11 @@ export class SimBroker {
     const result = core.onPartitionChangeCommitted(leaderAndIsr(registration), replica.log, nowMs);
     if (!result.applied) return;
     const start = result.assignEpochStartOffset;
-    if (start !== undefined) replica.log.assignEpochStartOffset(start.epoch, start.startOffset);
+    if (start !== undefined) {
+      // Leadership went away and came back within one metadata batch: same core, new epoch.
+      replica.log.assignEpochStartOffset(start.epoch, start.startOffset);
+      this.env.mark("leader-epoch-bumped-in-place");
+    }
     if (result.highWatermarkChanged) this.completeProduces(replica);
   }
 
@@ -508,10 +518,13 @@ export class SimBroker {
 
   private sendAlterPartition(replica: Replica, request: AlterPartitionRequest, nowMs: number): void {
     const role = replica.role;
-    if (role.kind !== "leader" || this.epoch === undefined) return;
+    if (role.kind !== "leader") return;
     if (role.alter?.request.proposalId === request.proposalId) this.env.mark("alter-partition-resent");
     else this.env.mark(request.reason.kind === "shrink" ? "isr-shrink-proposed" : "isr-expand-proposed");
+    // Remembered even when it cannot go out yet (no broker epoch between registrations): the
+    // tick resends it, as the channel does with any unanswered request.
     role.alter = { request, sentAtMs: nowMs };
+    if (this.epoch === undefined) return;
     this.env.send({ type: "AlterPartition", from: this.id, to: this.settings.controllerId, life: this.lifeNumber, partition: replica.partition, brokerEpoch: this.epoch, request });
   }
 
@@ -520,6 +533,7 @@ export class SimBroker {
     const role = replica?.role;
     if (m.life !== this.lifeNumber || replica === undefined || role?.kind !== "leader") return;
     const outcome = role.core.onAlterPartitionResponse(m.request, m.response, replica.log, nowMs);
+    this.env.mark(`alter-${outcome.kind}`);
     if (role.alter?.request.proposalId === m.request.proposalId) role.alter = undefined;
     if (outcome.kind === "committed" && outcome.highWatermarkChanged) this.completeProduces(replica);
     if (outcome.kind === "retry") this.sendAlterPartition(replica, outcome.request, nowMs);

@@ -32,7 +32,7 @@ function leaderReplica(broker: number, epoch: number, records: number): Replica 
 }
 
 function view(id: number, replica: Replica | undefined, up = true): BrokerView {
-  return { id: nodeId(id), up, life: 0, replicas: new Map(replica === undefined ? [] : [[0, replica]]) };
+  return { id: nodeId(id), up, replicas: new Map(replica === undefined ? [] : [[0, replica]]) };
 }
 
 function violation(run: () => void): InvariantName | undefined {

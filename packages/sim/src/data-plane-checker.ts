@@ -29,7 +29,6 @@ import { InvariantViolation } from "./invariant-violation.js";
 export interface BrokerView {
   readonly id: NodeId;
   readonly up: boolean;
-  readonly life: number;
   readonly replicas: ReadonlyMap<number, Replica>;
 }
 
@@ -57,7 +56,8 @@ interface LeadershipTrack {
 
 export class DataPlaneChecker {
   private readonly tracks: PartitionTrack[];
-  private readonly leaderships = new Map<string, LeadershipTrack>();
+  /** Per leader core (one per broker life and partition), the track of its current epoch. */
+  private readonly leaderships = new WeakMap<object, LeadershipTrack & { epoch: number }>();
   /** `${partition}/${leaderEpoch}` to the leader the controller elected. */
   private readonly electedLeaders = new Map<string, NodeId>();
   private electionsSeen = 0;
@@ -137,7 +137,7 @@ export class DataPlaneChecker {
       throw new InvariantViolation("leader-in-isr", `p${p}: b${broker.id} leads epoch ${epoch}, which the controller gave to ${elected ?? "nobody"}`);
     }
     const track = this.tracks[p]!;
-    const t = this.leadership(broker, p, epoch, role.core.highWatermark, replica.log.logEndOffset());
+    const t = this.leadership(role.core, p, epoch, role.core.highWatermark, replica.log.logEndOffset());
     const hw = role.core.highWatermark;
     const leo = replica.log.logEndOffset();
     if (hw < t.highWatermark) throw new InvariantViolation("hw-monotonic", `p${p}: leader b${broker.id} at epoch ${epoch} moved its HW back from ${t.highWatermark} to ${hw}`);
@@ -151,12 +151,12 @@ export class DataPlaneChecker {
     if (current.leader === broker.id && current.leaderEpoch === epoch) this.checkComplete(track, t, replica, broker.id);
   }
 
-  private leadership(broker: BrokerView, p: number, epoch: number, hw: number, leo: number): LeadershipTrack {
-    const key = `${broker.id}/${broker.life}/${p}/${epoch}`;
-    let t = this.leaderships.get(key);
-    if (t === undefined) {
-      t = { highWatermark: hw, logEndOffset: leo, generation: this.tracks[p]!.generation, verifiedUpTo: 0, completeUpTo: 0, ackedUpTo: 0 };
-      this.leaderships.set(key, t);
+  /** A leadership is one leader core at one leader epoch (a core can move to a newer epoch in place). */
+  private leadership(core: object, p: number, epoch: number, hw: number, leo: number): LeadershipTrack {
+    let t = this.leaderships.get(core);
+    if (t === undefined || t.epoch !== epoch) {
+      t = { epoch, highWatermark: hw, logEndOffset: leo, generation: this.tracks[p]!.generation, verifiedUpTo: 0, completeUpTo: 0, ackedUpTo: 0 };
+      this.leaderships.set(core, t);
     }
     return t;
   }

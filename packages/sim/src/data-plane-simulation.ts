@@ -18,7 +18,8 @@
 // Called by tests (`data-plane*.sim.test.ts`) and `pnpm vopr --data-plane`.
 
 import { ManualClock, NO_LEADER, SeededRandom, assert, nodeId, offset, type NodeId } from "@replog/common";
-import { DataPlaneChecker } from "./data-plane-checker.js";
+import { describePartitionFollower, describePartitionLeader } from "@replog/broker/core";
+import { DataPlaneChecker, type BrokerView } from "./data-plane-checker.js";
 import { SimController } from "./data-plane-controller.js";
 import { SimBroker, highWatermarkOf, type DataPlaneMark, type DataPlanePlantedBug } from "./data-plane-broker.js";
 import { describeDataPlaneMessage, describeMetadataRecord, type DataPlaneMessage } from "./data-plane-messages.js";
@@ -111,6 +112,8 @@ class DataPlaneSimulation {
   private readonly controller: SimController;
   private readonly checker: DataPlaneChecker;
   private readonly nodes: BrokerNode[] = [];
+  /** The checker's live views of the brokers (built once; they read the nodes). */
+  private readonly views: BrokerView[] = [];
   private eventNumber = 0;
   private metadataTraced = 0;
   private phase: "chaos" | "liveness" | "done" = "chaos";
@@ -126,7 +129,8 @@ class DataPlaneSimulation {
     metadataRecords: 0, crashes: 0, partitions: 0, pauses: 0, plantedBugFired: 0, excusedAcks: 0,
     marks: {
       truncation: 0, "diverging-epoch": 0, "out-of-range": 0, "isr-shrink-proposed": 0, "isr-expand-proposed": 0, "alter-partition-resent": 0,
-      "fetch-error": 0, "fetch-parked": 0, "zombie-produce": 0,
+      "fetch-error": 0, "fetch-parked": 0, "zombie-produce": 0, "leader-epoch-bumped-in-place": 0,
+      "alter-committed": 0, "alter-reverted": 0, "alter-await-metadata": 0, "alter-ignored": 0, "alter-retry": 0,
     },
   };
 
@@ -150,6 +154,9 @@ class DataPlaneSimulation {
     );
     this.checker = new DataPlaneChecker(s.partitions);
     for (const id of brokerIds) this.nodes.push({ broker: this.createBroker(id), up: true, paused: false, inbox: [] });
+    for (const n of this.nodes) {
+      this.views.push({ id: n.broker.id, get up() { return n.up; }, replicas: n.broker.replicas });
+    }
   }
 
   private createBroker(id: NodeId): SimBroker {
@@ -219,7 +226,7 @@ class DataPlaneSimulation {
     assert(this.eventNumber < EVENTS_MAX, `more than ${EVENTS_MAX} events`);
     this.dispatch(next.event);
     this.traceMetadata();
-    this.checker.checkAfterEvent(this.controller, this.nodes.map((n) => ({ id: n.broker.id, up: n.up, life: n.broker.life, replicas: n.broker.replicas })));
+    this.checker.checkAfterEvent(this.controller, this.views);
   }
 
   private dispatch(e: SimEvent): void {
@@ -272,6 +279,11 @@ class DataPlaneSimulation {
   }
 
   private deliver(m: DataPlaneMessage, held: boolean): void {
+    if (this.senderCrashed(m)) {
+      this.stats.messagesDropped++;
+      this.line(`lost ${describeDataPlaneMessage(m)} (its sender crashed: connection reset)`);
+      return;
+    }
     if (!this.network.isLinkUp(m.from, m.to)) {
       this.stats.messagesDropped++;
       this.line(`lost ${describeDataPlaneMessage(m)} (link cut in flight)`);
@@ -298,6 +310,17 @@ class DataPlaneSimulation {
   private isZombieLeader(n: BrokerNode, partition: number): boolean {
     const role = n.broker.replicas.get(partition)?.role;
     return role?.kind === "leader" && role.core.state.leaderEpoch < this.controller.partition(partition).leaderEpoch;
+  }
+
+  /**
+   * A request from a broker process that has crashed since sending it never arrives: the crash
+   * reset its connections. (Without this, a registration delayed past a restart would register
+   * the dead incarnation again.) Answers and produce acknowledgements already sent stay valid.
+   */
+  private senderCrashed(m: DataPlaneMessage): boolean {
+    if (m.type !== "Heartbeat" && m.type !== "Fetch" && m.type !== "AlterPartition") return false;
+    const sender = this.node(m.from);
+    return !sender.up || sender.broker.life !== m.life;
   }
 
   private deliverToController(m: DataPlaneMessage): void {
@@ -501,7 +524,10 @@ class DataPlaneSimulation {
       this.line("liveness: every partition led, ISR full, logs identical, HW at the LEO, a fresh acks=all write acknowledged");
       return;
     }
-    if (now >= this.livenessDeadlineMs) throw new InvariantViolation("liveness", `not settled by ${this.livenessDeadlineMs} ms: ${unsettled.join("; ")}`);
+    if (now >= this.livenessDeadlineMs) {
+      for (const line of this.describeReplicas()) this.line(line);
+      throw new InvariantViolation("liveness", `not settled by ${this.livenessDeadlineMs} ms: ${unsettled.join("; ")}`);
+    }
     this.after(this.swarm.tickMs, { kind: "liveness-check" });
   }
 
@@ -532,6 +558,21 @@ class DataPlaneSimulation {
       }
     }
     return undefined;
+  }
+
+  /** Every replica's core state, for the trace of a liveness failure. */
+  private describeReplicas(): string[] {
+    const out: string[] = [];
+    for (const n of this.nodes) {
+      for (const replica of n.broker.replicas.values()) {
+        const role = replica.role;
+        const head = `b${n.broker.id} p${replica.partition} (epoch ${n.broker.brokerEpoch ?? "none"})`;
+        if (role.kind === "leader") out.push(`${head} ${describePartitionLeader(role.core, replica.log).replaceAll("\n", " | ")}`);
+        else if (role.kind === "follower") out.push(`${head} ${describePartitionFollower(role.core, replica.log)}`);
+        else out.push(`${head} no role, LEO ${replica.log.logEndOffset()}, HW ${role.highWatermark}`);
+      }
+    }
+    return out;
   }
 
   // ---- helpers ----

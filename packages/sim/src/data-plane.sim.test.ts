@@ -48,7 +48,8 @@ describe(`the data plane under simulation, seeds ${first}..${first + count - 1}`
     expect(totals.uncleanElections).toBeGreaterThan(0);
     expect(totals.excusedAcks, "acks=all records lost to an unclean election (excused)").toBeGreaterThan(0);
     for (const error of ["NOT_ENOUGH_REPLICAS", "NOT_LEADER_OR_FOLLOWER", "REQUEST_TIMED_OUT"]) expect(totals.errors[error] ?? 0, error).toBeGreaterThan(0);
-    for (const mark of ["truncation", "diverging-epoch", "isr-shrink-proposed", "isr-expand-proposed", "alter-partition-resent", "fetch-error", "fetch-parked", "zombie-produce"]) {
+    for (const mark of ["truncation", "diverging-epoch", "isr-shrink-proposed", "isr-expand-proposed", "alter-partition-resent", "fetch-error", "fetch-parked", "zombie-produce",
+      "leader-epoch-bumped-in-place", "alter-committed", "alter-await-metadata", "alter-ignored"]) {
       expect(totals.marks[mark] ?? 0, mark).toBeGreaterThan(0);
     }
   });
