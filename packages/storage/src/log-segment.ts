@@ -199,28 +199,57 @@ export class LogSegment {
    * Whole batches from the one holding `startOffset`, at most `maxBytes` (but at least one batch
    * when `minOneBatch`, as Kafka's minOneMessage), and only batches ending below `upperBound`,
    * as bytes taken straight from the file. Undefined if no batch here ends at or after the start.
+   *
+   * One read serves the common cases: where a previous read ended (a remembered position), or
+   * from the offset index entry, reading `index.interval.bytes` more so that the header walk to
+   * the wanted batch happens in memory instead of one small read per header before the data read.
    */
   async read(startOffset: number, maxBytes: number, upperBound: number, minOneBatch: boolean): Promise<{ records: Buffer; nextOffset: number } | undefined> {
     const generation = this.truncations;
+    // Bytes appended while this read runs are past `upperBound` (at most the LEO at the call).
+    const size = this.size;
     const hinted = this.readHints.get(startOffset);
-    const position = hinted !== undefined && hinted < this.size ? hinted : (await this.findBatch(startOffset))?.position;
-    if (position === undefined) return undefined;
-    const available = this.size - position;
-    let buf = Buffer.allocUnsafe(Math.min(available, Math.max(maxBytes, HEADER_PREFIX_BYTES)));
+    const fromHint = hinted !== undefined && hinted < size;
+    let position = fromHint ? hinted : this.offsetIndex.lookup(startOffset).position;
+    const limit = Math.max(maxBytes, HEADER_PREFIX_BYTES);
+    let buf = Buffer.allocUnsafe(Math.max(0, Math.min(size - position, limit + (fromHint ? 0 : this.sizes.indexIntervalBytes))));
     let n = await readFully(this.file, buf, 0, buf.length, position);
-    let cut = wholeBatchesBelow(buf, n, upperBound);
+    let skip = 0;
+    if (!fromHint) {
+      const found = findInBuffer(buf, n, startOffset, size - position);
+      if (found.kind === "absent") return undefined;
+      let batchPosition = position + found.at;
+      if (found.kind === "beyond") {
+        // The wanted batch starts past what was read (batches larger than index.interval.bytes).
+        const batch = await this.findBatch(startOffset, batchPosition);
+        if (!batch) return undefined;
+        batchPosition = batch.position;
+      }
+      if (found.kind === "found" && n - found.at >= Math.min(limit, size - batchPosition)) {
+        skip = found.at;
+      } else {
+        // What was read holds less than maxBytes from the wanted batch on: read from there.
+        position = batchPosition;
+        buf = Buffer.allocUnsafe(Math.min(size - position, limit));
+        n = await readFully(this.file, buf, 0, buf.length, position);
+      }
+    }
+    const window = buf.subarray(skip, skip + Math.min(n - skip, limit));
+    position += skip;
+    let cut = wholeBatchesBelow(window, window.length, upperBound);
+    let records = window;
     if (cut.bytes === 0) {
       // The first batch is larger than maxBytes, or reaches the upper bound.
-      if (n < HEADER_PREFIX_BYTES || readOffset(buf, 0) + buf.readInt32BE(23) >= upperBound || !minOneBatch) {
+      if (window.length < HEADER_PREFIX_BYTES || readOffset(window, 0) + window.readInt32BE(23) >= upperBound || !minOneBatch) {
         return { records: Buffer.alloc(0), nextOffset: startOffset };
       }
-      buf = Buffer.allocUnsafe(Math.min(available, buf.readInt32BE(8) + LOG_OVERHEAD));
-      n = await readFully(this.file, buf, 0, buf.length, position);
-      cut = wholeBatchesBelow(buf, n, upperBound);
+      records = Buffer.allocUnsafe(Math.min(size - position, window.readInt32BE(8) + LOG_OVERHEAD));
+      const got = await readFully(this.file, records, 0, records.length, position);
+      cut = wholeBatchesBelow(records, got, upperBound);
     }
     // A truncation while this read was in flight makes its end position meaningless.
     if (cut.bytes > 0 && generation === this.truncations) this.rememberReadEnd(cut.lastOffset + 1, position + cut.bytes);
-    return { records: buf.subarray(0, cut.bytes), nextOffset: cut.bytes > 0 ? cut.lastOffset + 1 : startOffset };
+    return { records: records.subarray(0, cut.bytes), nextOffset: cut.bytes > 0 ? cut.lastOffset + 1 : startOffset };
   }
 
   /**
@@ -449,6 +478,25 @@ const HEADER_PREFIX_BYTES = 27;
 
 function readOffset(buf: Buffer, at: number): number {
   return buf.readInt32BE(at) * 2 ** 32 + buf.readUInt32BE(at + 4);
+}
+
+/**
+ * Walks the batch headers in `buf[0, n)` (read from an index position) to the first batch whose
+ * last offset is >= `target`: "found" at its position in `buf`; "absent" if the segment holds no
+ * such batch (the walk reached the segment's end, `segmentRemaining` bytes from the start of
+ * `buf`, or a length that cannot be right: the same answers as `findBatch`); or "beyond" when the
+ * walk reached the end of `buf` first, at the position where it stopped.
+ */
+function findInBuffer(buf: Buffer, n: number, target: number, segmentRemaining: number): { kind: "found" | "absent" | "beyond"; at: number } {
+  let at = 0;
+  for (;;) {
+    if (at + HEADER_PREFIX_BYTES > segmentRemaining) return { kind: "absent", at };
+    if (at + HEADER_PREFIX_BYTES > n) return { kind: "beyond", at };
+    const size = buf.readInt32BE(at + 8) + LOG_OVERHEAD;
+    if (size < BATCH_HEADER_SIZE || at + size > segmentRemaining) return { kind: "absent", at };
+    if (readOffset(buf, at) + buf.readInt32BE(at + 23) >= target) return { kind: "found", at };
+    at += size;
+  }
 }
 
 /**

@@ -12,6 +12,22 @@ import { tempDir } from "./test-support/temp-dir.js";
 
 const E3 = leaderEpoch(3);
 
+/** Counts reads of `.log` files (the read path's system calls on a real file system). */
+class LogReadCountingIO extends MemoryFileIO {
+  logReads = 0;
+
+  override async open(path: string, mode: "r" | "r+" | "w+") {
+    const handle = await super.open(path, mode);
+    if (!path.endsWith(".log")) return handle;
+    const read = handle.read.bind(handle);
+    handle.read = (...args) => {
+      this.logReads++;
+      return read(...args);
+    };
+    return handle;
+  }
+}
+
 async function openReal(overrides: Record<string, string> = {}, dir?: string, extra: { recoveryPoint?: number } = {}) {
   const d = dir ?? (await tempDir());
   const clock = new ManualClock();
@@ -98,6 +114,29 @@ describe("Log appends and reads", () => {
     expect(await log.offsetForTimestamp(5000)).toBeUndefined();
     expect(await log.offsetForTimestamp(-1)).toEqual({ timestamp: -1, offset: 24 });
     expect(await log.offsetForTimestamp(-2)).toEqual({ timestamp: -1, offset: 0 });
+    await log.close();
+  });
+
+  it("reads from an offset no earlier read ended at with one file read (the header walk from the index entry is in memory)", async () => {
+    const io = new LogReadCountingIO();
+    await io.mkdir("/p");
+    const log = await Log.open("/p", logConfig(), { clock: new ManualClock(), io });
+    // About 300-byte batches: an offset index entry every 4 KiB is every dozen batches or so.
+    for (let i = 0; i < 120; i++) await log.appendAsLeader(testBatch({ records: 2, valueBytes: 100, tag: i }), E3);
+    const all = Buffer.concat((await readAll(log, 1_000_000)).map((b) => b.bytes));
+    const positions = new Map(splitBatches(all).map((b, i, bs) => [b.baseOffset, bs.slice(0, i).reduce((n, x) => n + x.bytes.length, 0)]));
+    for (const start of [0, 1, 7, 24, 25, 101, 163, 239]) {
+      io.logReads = 0;
+      const { records, nextOffset } = await log.read(start, 2000);
+      expect(io.logReads).toBe(1);
+      const first = splitBatches(records)[0]!;
+      expect(first.baseOffset <= start && start <= first.lastOffset).toBe(true);
+      const at = positions.get(first.baseOffset)!;
+      expect(records.equals(all.subarray(at, at + records.length))).toBe(true);
+      // As much as maxBytes allows: the next batch would not have fit, or the log ends.
+      expect(at + records.length === all.length || records.length > 2000 - first.bytes.length).toBe(true);
+      expect(nextOffset).toBe(splitBatches(records).at(-1)!.lastOffset + 1);
+    }
     await log.close();
   });
 });
