@@ -11,6 +11,7 @@ import type { Timers } from "./timers.js";
 import type {
   FetchRequestWire,
   FetchResponseWire,
+  InitProducerIdResponseWire,
   ListOffsetsRequestWire,
   ListOffsetsResponseWire,
   MetadataResponseWire,
@@ -99,6 +100,11 @@ export class BrokerConnection {
 
   listOffsets(req: ListOffsetsRequestWire, timeoutMs: number): Promise<ListOffsetsResponseWire> {
     return this.unary<ListOffsetsResponseWire>(this.broker, "ListOffsets", req, timeoutMs);
+  }
+
+  /** Kafka InitProducerId: an idempotent producer's id and epoch (no transactional id). */
+  initProducerId(timeoutMs: number): Promise<InitProducerIdResponseWire> {
+    return this.unary<InitProducerIdResponseWire>(this.broker, "InitProducerId", { transactionalId: "" }, timeoutMs);
   }
 
   adminCall<Res>(method: AdminMethod, req: unknown, timeoutMs: number): Promise<Res> {

@@ -3,7 +3,7 @@
 // errors are retried (after a metadata refresh when leadership moved), non-retriable ones fail
 // the send with the Kafka name, and order is kept per partition across retries.
 import { afterEach, beforeEach, describe, expect, it } from "vitest";
-import { decodeRecords, defaultPartition } from "@replog/protocol";
+import { batchesIn, decodeRecords, defaultPartition } from "@replog/protocol";
 import { SeededRandom } from "@replog/common";
 import { Replog } from "./replog.js";
 import { ReplogError } from "./errors.js";
@@ -181,5 +181,55 @@ describe("producer", () => {
     const requests = cluster.produceLog.filter((l) => l.request.topics.some((t) => t.partitions.some((p) => p.index === 0)));
     expect(requests.length).toBeLessThan(15);
     await producer.disconnect();
+  });
+
+  describe("idempotent", () => {
+    /** Producer id, epoch and base sequence of every batch each produce request carried for t-0. */
+    const stamps = () =>
+      cluster.produceLog.flatMap((l) =>
+        l.request.topics.flatMap((t) => t.partitions.filter((p) => p.index === 0).flatMap((p) => [...batchesIn(p.records)].map(({ header: h }) => `${h.producerId}/${h.producerEpoch}/${h.baseSequence}+${h.recordCount}`))),
+      );
+
+    it("stamps a producer id and per-partition sequences; a retry resends the same sequence; one batch per request", async () => {
+      const producer = client().producer({ idempotent: true, lingerMs: 0 });
+      expect(producer.isIdempotent()).toBe(true);
+      await producer.connect();
+      cluster.injected.push({ api: "produce", topic: "t", partition: 0, errorCode: 19, times: 1 });
+      await Promise.all(["a", "b", "c"].map((v) => producer.send({ topic: "t", messages: [{ value: v, partition: 0 }] })));
+      await producer.send({ topic: "t", messages: [{ value: "d", partition: 0 }, { value: "e", partition: 0 }] });
+      expect(values("t", 0)).toEqual(["a", "b", "c", "d", "e"]);
+      // Every request carried one batch; the refused first one went again with the same stamp.
+      expect(cluster.produceLog.every((l) => l.request.topics.every((t) => t.partitions.every((p) => [...batchesIn(p.records)].length === 1)))).toBe(true);
+      const sent = stamps();
+      expect(sent[0]).toBe(sent[1]);
+      // Distinct batches follow each other in sequence: each starts where the previous one ended.
+      let next = 0;
+      for (const stamp of new Set(sent)) {
+        const [, producerId, epoch, base, count] = /^(\d+)\/(\d+)\/(\d+)\+(\d+)$/.exec(stamp)!;
+        expect([producerId, epoch, Number(base)]).toEqual(["1000", "0", next]);
+        next += Number(count);
+      }
+      expect(next).toBe(5);
+      await producer.disconnect();
+    });
+
+    it("after a batch fails for good, takes a new producer id and starts the partition at sequence 0", async () => {
+      const producer = client().producer({ idempotent: true, lingerMs: 0 });
+      await producer.connect();
+      await producer.send({ topic: "t", messages: [{ value: "one", partition: 0 }] });
+      cluster.injected.push({ api: "produce", topic: "t", partition: 0, errorCode: 45, times: 1 });
+      await expect(producer.send({ topic: "t", messages: [{ value: "lost", partition: 0 }] })).rejects.toMatchObject({ type: "OUT_OF_ORDER_SEQUENCE_NUMBER" });
+      await producer.send({ topic: "t", messages: [{ value: "two", partition: 0 }] });
+      expect(stamps()).toEqual(["1000/0/0+1", "1000/0/1+1", "1001/0/0+1"]);
+      await producer.disconnect();
+    });
+
+    it("refuses acks other than all, as Kafka does", async () => {
+      expect(() => client().producer({ idempotent: true, acks: 1 })).toThrow(/needs acks -1/);
+      const producer = client().producer({ idempotent: true });
+      await producer.connect();
+      await expect(producer.send({ topic: "t", acks: 0, messages: [{ value: "x" }] })).rejects.toThrow(/sends with acks -1/);
+      await producer.disconnect();
+    });
   });
 });

@@ -7,17 +7,21 @@
 // until delivery.timeout.ms. One batch per partition is in flight at a time, so a retry can never
 // overtake a later batch: order is kept per partition without idempotence.
 //
-// Idempotence (producer id + epoch + per-partition sequences, Kafka KIP-98) is not on yet: brokers
-// do not check sequences. `ProducerBatch` is the place where the producer id, epoch and base
-// sequence would be stamped when it is built, and the one-in-flight rule is what would be relaxed.
+// With `idempotent: true` (Kafka enable.idempotence, KIP-98) the producer gets a producer id from a
+// broker (InitProducerId) and stamps each batch, when it is first sent, with the id, the epoch and
+// the partition's next sequence number; a retry resends the very same bytes, so a leader that has
+// already written the batch answers with its offsets instead of writing it twice. Each request
+// carries one batch per partition, as brokers require for idempotent batches. A batch that fails
+// for good leaves a gap in its partition's sequence, so the producer then takes a new producer id
+// and starts every partition at 0 again (what Kafka's epoch bump achieves).
 import type { Clock, Logger, Random } from "@replog/common";
 import type { CompressionType, RecordHeader } from "@replog/protocol";
 import type { Cluster, LeaderChange } from "./cluster.js";
 import { asReplogError, needsMetadataRefresh, ReplogError, ReplogNotConnected, ReplogProtocolError, ReplogRetriesExhausted } from "./errors.js";
 import { createDefaultPartitioner, toBuffer, type Partitioner, type PartitionerFactory, type PartitionerMessage } from "./partitioner.js";
 import { BATCH_OVERHEAD_BYTES, estimateRecordBytes, partitionKey, RecordAccumulator, type BatchResult, type ProducerBatch } from "./record-accumulator.js";
-import { retryDelayMs, type RetryOptions } from "./retry.js";
-import type { TimerHandle, Timers } from "./timers.js";
+import { retryDelayMs, withRetry, type RetryOptions } from "./retry.js";
+import { sleepOn, type TimerHandle, type Timers } from "./timers.js";
 import type { BrokerConnection } from "./broker-connection.js";
 import type { ProduceResponseWire } from "./wire.js";
 
@@ -44,7 +48,7 @@ export interface ProducerConfig {
   /** Backoff between retries; retries are bounded by deliveryTimeoutMs (default retries: unlimited). */
   retry?: Partial<RetryOptions>;
   createPartitioner?: PartitionerFactory;
-  /** Not supported yet: brokers do not check sequences. Must be false or absent. */
+  /** Kafka enable.idempotence: retries never write a record twice. Needs acks -1 (all). Default false (KafkaJS). */
   idempotent?: boolean;
 }
 
@@ -91,13 +95,14 @@ export interface ResolvedProducerConfig {
   deliveryTimeoutMs: number;
   maxRequestSize: number;
   retry: RetryOptions;
+  idempotent: boolean;
 }
 
 /** Kafka's producer defaults; retries are unlimited within delivery.timeout.ms, backoff 100 ms → 1 s. */
 export function resolveProducerConfig(c: ProducerConfig): ResolvedProducerConfig {
-  if (c.idempotent) throw new ReplogError("INVALID_REQUEST", "idempotent producers are not supported yet (brokers do not check sequences)", { retriable: false });
   const acks = c.acks ?? -1;
   if (![-1, 0, 1].includes(acks)) throw new TypeError(`acks must be -1, 0 or 1, got ${acks}`);
+  if (c.idempotent && acks !== -1) throw new TypeError("an idempotent producer needs acks -1 (all): otherwise idempotence cannot be guaranteed (Kafka's rule)");
   const compression = c.compression ?? "none";
   if (!["none", "gzip", "lz4"].includes(compression)) throw new TypeError(`compression must be none, gzip or lz4, got ${compression}`);
   return {
@@ -110,6 +115,7 @@ export function resolveProducerConfig(c: ProducerConfig): ResolvedProducerConfig
     deliveryTimeoutMs: c.deliveryTimeoutMs ?? 120_000,
     maxRequestSize: c.maxRequestSize ?? 1024 * 1024,
     retry: { maxRetryTime: 1_000, initialRetryTime: 100, factor: 0.2, multiplier: 2, retries: Number.MAX_SAFE_INTEGER, ...c.retry },
+    idempotent: c.idempotent ?? false,
   };
 }
 
@@ -130,6 +136,10 @@ export class Producer {
   private connected = false;
   private readonly metadataWanted = new Set<string>();
   private metadataBackoffUntilMs = 0;
+  /** Idempotence: the producer id and epoch (undefined while one is being fetched) and per-partition next sequences. */
+  private producerId: { id: bigint; epoch: number } | undefined;
+  private producerIdRequest: Promise<void> | undefined;
+  private readonly sequences = new Map<string, number>();
 
   constructor(
     private readonly cluster: Cluster,
@@ -144,7 +154,32 @@ export class Producer {
 
   async connect(): Promise<void> {
     await this.cluster.refresh([]);
+    if (this.config.idempotent) await this.fetchProducerId();
     this.connected = true;
+  }
+
+  /** Kafka InitProducerId through any broker, retried; resets every partition's sequence to 0. */
+  private fetchProducerId(): Promise<void> {
+    this.producerIdRequest ??= (async () => {
+      let turn = 0;
+      const res = await withRetry(
+        async () => {
+          const candidates = this.cluster.candidateConnections();
+          const answer = await candidates[turn++ % candidates.length]!.initProducerId(this.env.requestTimeoutMs);
+          if (answer.errorCode !== 0) throw new ReplogProtocolError(answer.errorCode, answer.errorMessage);
+          return answer;
+        },
+        this.config.retry,
+        { random: this.env.random, clock: this.env.clock, sleep: (ms) => sleepOn(this.env.timers, ms) },
+      );
+      this.producerId = { id: BigInt(res.producerId), epoch: res.producerEpoch };
+      this.sequences.clear();
+      this.env.logger.debug({ producerId: String(this.producerId.id), producerEpoch: this.producerId.epoch }, "idempotent producer id");
+    })().finally(() => {
+      this.producerIdRequest = undefined;
+      this.wakeUp(0);
+    });
+    return this.producerIdRequest;
   }
 
   readonly events = Object.freeze({ LEADER_CHANGE: "producer.leader_change" as const });
@@ -159,9 +194,9 @@ export class Producer {
     return this.cluster.onLeaderChange((payload) => listener({ type: event, timestamp: this.env.clock.wallMs(), payload }));
   }
 
-  /** KafkaJS `isIdempotent()`: always false for now. */
+  /** KafkaJS `isIdempotent()`. */
   isIdempotent(): boolean {
-    return false;
+    return this.config.idempotent;
   }
 
   async send(record: ProducerRecord): Promise<RecordMetadata[]> {
@@ -175,6 +210,7 @@ export class Producer {
     const appended: Array<{ topic: string; partition: number; batch: ProducerBatch; index: number }> = [];
     for (const tm of args.topicMessages) {
       const acks = tm.acks ?? args.acks ?? this.config.acks;
+      if (this.config.idempotent && acks !== -1) throw new TypeError(`an idempotent producer sends with acks -1 (all), not ${acks}`);
       const compression = tm.compression ?? args.compression ?? this.config.compression;
       for (const m of tm.messages) appended.push(await this.appendOne(tm.topic, m, acks, compression));
     }
@@ -298,7 +334,8 @@ export class Producer {
         this.metadataWanted.add(topic);
         continue;
       }
-      const batches = this.accumulator.drainUpTo(key, this.config.maxRequestSize);
+      if (this.config.idempotent && !this.stampNext(key)) continue;
+      const batches = this.accumulator.drainUpTo(key, this.config.maxRequestSize, this.config.idempotent ? 1 : Number.POSITIVE_INFINITY);
       this.inflight.add(key);
       const groupKey = `${leader.connection.address}/${batches[0]!.acks}`;
       let g = groups.get(groupKey);
@@ -309,6 +346,23 @@ export class Producer {
     if (this.metadataWanted.size > 0) this.refreshMetadata(now);
     if (nextCheckMs !== undefined) this.wakeUp(Math.max(1, nextCheckMs - now));
     this.notifyFlushWaiters();
+  }
+
+  /**
+   * Gives the partition's head batch its producer id, epoch and sequences the first time it is
+   * sent (a retry keeps them). False while no producer id is known: the batch waits for one.
+   */
+  private stampNext(key: string): boolean {
+    const head = this.accumulator.head(key)!;
+    if (head.idempotence) return true;
+    if (!this.producerId) {
+      void this.fetchProducerId().catch((e: Error) => this.env.logger.warn({ err: e.message }, "no producer id yet; will ask again"));
+      return false;
+    }
+    const baseSequence = this.sequences.get(key) ?? 0;
+    head.idempotence = { producerId: this.producerId.id, producerEpoch: this.producerId.epoch, baseSequence };
+    this.sequences.set(key, (baseSequence + head.recordCount) % 2_147_483_648);
+    return true;
   }
 
   private refreshMetadata(now: number): void {
@@ -402,6 +456,12 @@ export class Producer {
 
   private finish(batch: ProducerBatch, outcome: BatchResult | Error): void {
     this.accumulator.release(batch);
+    // A stamped batch that failed for good leaves a gap in its partition's sequence: start afresh
+    // with a new producer id (batches already stamped keep the old one, which stays valid).
+    if (outcome instanceof Error && batch.idempotence && this.producerId?.id === batch.idempotence.producerId) {
+      this.env.logger.warn({ topic: batch.topic, partition: batch.partition, err: outcome.message }, "an idempotent batch failed; taking a new producer id");
+      this.producerId = undefined;
+    }
     if (outcome instanceof Error) batch.fail(outcome);
     else batch.complete(outcome);
     for (const w of this.memoryWaiters.splice(0)) w();

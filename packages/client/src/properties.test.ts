@@ -27,6 +27,7 @@ describe("Kafka property names", () => {
       maxInFlightRequests: 1,
       requestTimeout: 2000,
       retry: { retries: 3, initialRetryTime: 50 },
+      idempotent: false,
     });
   });
 
@@ -34,7 +35,8 @@ describe("Kafka property names", () => {
     expect(() => producerConfigFromProperties({ "linger.msec": "1" })).toThrow("Unknown producer configuration linger.msec");
     expect(() => producerConfigFromProperties({ "linger.ms": "soon" })).toThrow("Invalid value soon for configuration linger.ms");
     expect(() => producerConfigFromProperties({ "compression.type": "zstd" })).toThrow(/compression.type: supported are none, gzip, lz4/);
-    expect(() => producerConfigFromProperties({ "enable.idempotence": "true" })).toThrow(/enable.idempotence: only false/);
+    expect(producerConfigFromProperties({ "enable.idempotence": "true" }).idempotent).toBe(true);
+    expect(() => producerConfigFromProperties({ "enable.idempotence": "yes" })).toThrow(/enable.idempotence: must be true or false/);
     expect(() => producerConfigFromProperties({ acks: "2" })).toThrow(/acks: must be all, -1, 0 or 1/);
   });
 

@@ -38,7 +38,8 @@ export function producerConfigFromProperties(props: Readonly<Record<string, stri
         c.compression = value as Compression;
         break;
       case "enable.idempotence":
-        if (value !== "false") throw new TypeError("Invalid value for configuration enable.idempotence: only false is supported yet");
+        if (value !== "true" && value !== "false") throw new TypeError(`Invalid value ${value} for configuration enable.idempotence: must be true or false`);
+        c.idempotent = value === "true";
         break;
       case "client.id": break;
       default: throw new TypeError(`Unknown producer configuration ${key}`);

@@ -32,6 +32,8 @@ export class ProducerBatch {
   attempts = 0;
   retryAtMs = 0;
   private encoded: Buffer | null = null;
+  /** Set once, before the first send, for an idempotent producer (Kafka KIP-98). */
+  idempotence: { producerId: bigint; producerEpoch: number; baseSequence: number } | undefined;
   private settle!: { resolve(r: BatchResult): void; reject(e: Error): void };
   readonly done: Promise<BatchResult>;
 
@@ -54,7 +56,7 @@ export class ProducerBatch {
 
   /** The RecordBatch v2 bytes, built once so that a retry resends the very same bytes. */
   bytes(): Buffer {
-    if (!this.encoded) this.encoded = encodeRecordBatch({ records: this.records, compression: this.compression });
+    if (!this.encoded) this.encoded = encodeRecordBatch({ records: this.records, compression: this.compression, ...this.idempotence });
     return this.encoded;
   }
 
@@ -158,13 +160,13 @@ export class RecordAccumulator {
    * which the leader appends atomically, so a partition still has one request in flight and its
    * order holds, while a slow round trip no longer limits it to one batch per trip.
    */
-  drainUpTo(key: string, maxBytes: number): ProducerBatch[] {
+  drainUpTo(key: string, maxBytes: number, maxBatches = Number.POSITIVE_INFINITY): ProducerBatch[] {
     const queue = this.queues.get(key);
     const head = queue?.[0];
     if (!queue || !head) return [];
     let n = 1;
     let bytes = head.sizeBytes;
-    while (n < queue.length && queue[n]!.acks === head.acks && bytes + queue[n]!.sizeBytes <= maxBytes) bytes += queue[n++]!.sizeBytes;
+    while (n < queue.length && n < maxBatches && queue[n]!.acks === head.acks && bytes + queue[n]!.sizeBytes <= maxBytes) bytes += queue[n++]!.sizeBytes;
     const taken = queue.splice(0, n);
     for (const b of taken) b.closed = true;
     if (queue.length === 0) this.queues.delete(key);
@@ -188,6 +190,11 @@ export class RecordAccumulator {
   }
 
   /** Head batches of every partition (for expiring batches that cannot be sent). */
+  /** The batch that would be drained next for `key`, if any. */
+  head(key: string): ProducerBatch | undefined {
+    return this.queues.get(key)?.[0];
+  }
+
   heads(): ProducerBatch[] {
     return [...this.queues.values()].map((q) => q[0]!).filter(Boolean);
   }

@@ -58,6 +58,15 @@ export interface PartitionProduceResponseWire {
   logStartOffset: Long;
 }
 
+/** broker.proto InitProducerIdResponse (Kafka InitProducerId 22, idempotent producers). */
+export interface InitProducerIdResponseWire {
+  errorCode: number;
+  errorName: string;
+  errorMessage: string;
+  producerId: Long;
+  producerEpoch: number;
+}
+
 export interface ProduceResponseWire {
   correlationId: Long;
   topics: Array<{ name: string; partitions: PartitionProduceResponseWire[] }>;

@@ -1,5 +1,5 @@
 import { describe, expect, it } from "vitest";
-import { acksOption, lineToMessage, readerOptions } from "./console-producer.js";
+import { acksOption, lineToMessage, producerSettings, readerOptions } from "./console-producer.js";
 
 describe("console-producer line reader", () => {
   it("sends the whole line as the value by default", () => {
@@ -24,5 +24,13 @@ describe("console-producer line reader", () => {
   it("maps --request-required-acks all|-1|1|0", () => {
     expect([acksOption("all"), acksOption("-1"), acksOption("1"), acksOption("0")]).toEqual([-1, -1, 1, 0]);
     expect(() => acksOption("2")).toThrow(/must be all, -1, 0 or 1/);
+  });
+
+  it("is idempotent by default with acks all, as Kafka 3's producer, unless acks or enable.idempotence say otherwise", () => {
+    const flags = (requestRequiredAcks: string, producerProperty: string[] = []) => producerSettings({ requestRequiredAcks, producerProperty });
+    expect(flags("all").idempotent).toBe(true);
+    expect(flags("1").idempotent).toBe(false);
+    expect(flags("all", ["enable.idempotence=false"]).idempotent).toBe(false);
+    expect(flags("all", ["acks=1"]).idempotent).toBe(false);
   });
 });

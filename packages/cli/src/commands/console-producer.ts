@@ -85,7 +85,8 @@ export async function produceLines(producer: Producer, topic: string, input: Rea
   return failed;
 }
 
-function settings(o: ProducerOptions) {
+/** The producer config from Kafka's console-producer flags and --producer-property pairs. */
+export function producerSettings(o: Pick<ProducerOptions, "producerProperty" | "requestRequiredAcks" | "compressionCodec" | "requestTimeoutMs" | "messageSendMaxRetries" | "batchSize" | "lingerMs">) {
   const props = parsePairs(o.producerProperty, "--producer-property");
   if (o.compressionCodec) props["compression.type"] = o.compressionCodec;
   if (o.requestTimeoutMs) props["request.timeout.ms"] = o.requestTimeoutMs;
@@ -95,6 +96,8 @@ function settings(o: ProducerOptions) {
   const config = producerConfigFromProperties(props);
   // --request-required-acks wins unless acks came as a --producer-property.
   if (props.acks === undefined) config.acks = acksOption(o.requestRequiredAcks);
+  // Kafka 3's producer is idempotent by default when acks is all, unless told otherwise.
+  if (props["enable.idempotence"] === undefined) config.idempotent = config.acks === -1;
   return config;
 }
 
@@ -113,7 +116,7 @@ export function consoleProducerCommand(): Command {
     .option("--batch-size <bytes>", "batch.size")
     .option("--linger-ms <ms>", "linger.ms")
     .action(async (o: ProducerOptions) => {
-      const config = settings(o);
+      const config = producerSettings(o);
       const reader = readerOptions(parsePairs(o.property, "--property"));
       const replog = new Replog({ clientId: "console-producer", brokers: splitServers(o.bootstrapServer), requestTimeout: config.requestTimeout, maxInFlightRequests: config.maxInFlightRequests });
       const producer = replog.producer({ ...config, compression: config.compression as Compression | undefined });

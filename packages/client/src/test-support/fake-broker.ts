@@ -47,6 +47,8 @@ export class FakeCluster {
   leaderHints = true;
   /** Metadata requests served, by any broker. */
   metadataCalls = 0;
+  /** InitProducerId hands out 1000, 1001, … (any broker), as a broker's id block would. */
+  nextProducerId = 1000n;
   /** Answers NOT_CONTROLLER to this many admin calls first. */
   notControllerAnswers = 0;
 
@@ -242,6 +244,8 @@ export class FakeCluster {
         cb(null, this.metadata(call.request.topics));
       },
       ListOffsets: (call: grpc.ServerUnaryCall<ListOffsetsRequestWire, unknown>, cb: grpc.sendUnaryData<unknown>) => cb(null, this.listOffsets(nodeId, call.request)),
+      InitProducerId: (_call: grpc.ServerUnaryCall<unknown, unknown>, cb: grpc.sendUnaryData<unknown>) =>
+        cb(null, { errorCode: 0, errorName: "NONE", errorMessage: "", producerId: String(this.nextProducerId++), producerEpoch: 0 }),
       Produce: (call: grpc.ServerDuplexStream<ProduceRequestWire, unknown>) => {
         call.on("data", (req: ProduceRequestWire) => {
           if (this.silentBrokers.has(nodeId)) return;
