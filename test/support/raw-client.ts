@@ -64,8 +64,25 @@ export class RawClient {
     if (res.errorCode !== 0 || t?.errorCode !== 0) throw new Error(`create ${name}: ${res.errorMessage || t?.errorMessage}`);
   }
 
-  /** Produces one batch of `values` to the partition's current leader; returns the outcome. */
-  async produce(topic: string, index: number, values: string[], acks: number, timeoutMs = 5_000): Promise<{ error: string; baseOffset: number; leader: number }> {
+  /** An idempotent producer id from any bootstrap broker (InitProducerId). */
+  async initProducerId(): Promise<{ producerId: bigint; producerEpoch: number }> {
+    const res = await Promise.any(this.bootstrap.map((address) => unary(this.client(address), "InitProducerId", { transactionalId: "" }, 5_000)));
+    if (res.errorCode !== 0) throw new Error(`InitProducerId: ${res.errorName}: ${res.errorMessage}`);
+    return { producerId: BigInt(res.producerId), producerEpoch: res.producerEpoch };
+  }
+
+  /**
+   * Produces one batch of `values` to the partition's current leader; returns the outcome. With
+   * `idempotence`, the batch carries that producer id, epoch and base sequence (Kafka KIP-98).
+   */
+  async produce(
+    topic: string,
+    index: number,
+    values: string[],
+    acks: number,
+    timeoutMs = 5_000,
+    idempotence?: { producerId: bigint; producerEpoch: number; baseSequence: number },
+  ): Promise<{ error: string; baseOffset: number; leader: number }> {
     let found: Awaited<ReturnType<RawClient["partition"]>>;
     try {
       found = await this.partition(topic, index);
@@ -77,7 +94,7 @@ export class RawClient {
     if (!address) return { error: "LEADER_NOT_AVAILABLE", baseOffset: -1, leader };
     const stream = this.client(address).Produce();
     try {
-      const records = encodeRecordBatch({ records: values.map((v) => ({ value: Buffer.from(v) })) });
+      const records = encodeRecordBatch({ records: values.map((v) => ({ value: Buffer.from(v) })), ...idempotence });
       const answer = new Promise<Wire>((resolve, reject) => {
         stream.on("data", resolve);
         stream.on("error", reject);
