@@ -44,9 +44,20 @@ export const serverConfigDef = defineConfig({
   }),
 
   // --- controller quorum (Kafka QuorumConfig) ----------------------------------------------
-  controllerQuorumElectionTimeoutMs: int("controller.quorum.election.timeout.ms", 1000, { min: 1 }),
-  controllerQuorumFetchTimeoutMs: int("controller.quorum.fetch.timeout.ms", 2000, { min: 1 }),
-  controllerQuorumElectionBackoffMaxMs: int("controller.quorum.election.backoff.max.ms", 1000, { min: 0 }),
+  controllerQuorumElectionTimeoutMs: int("controller.quorum.election.timeout.ms", 1000, {
+    min: 1,
+    doc:
+      "Raft election timeout T: a voter that hears no leader for a random time in [T, 2T) starts a pre-vote; also the " +
+      "check-quorum window and, at T/5, the heartbeat interval. Unlike Kafka it also governs noticing a lost leader.",
+  }),
+  controllerQuorumFetchTimeoutMs: int("controller.quorum.fetch.timeout.ms", 2000, {
+    min: 1,
+    doc: "Accepted for Kafka compatibility, unused: replog voters are replicated by push, so leader loss is timed by controller.quorum.election.timeout.ms.",
+  }),
+  controllerQuorumElectionBackoffMaxMs: int("controller.quorum.election.backoff.max.ms", 1000, {
+    min: 0,
+    doc: "Accepted for Kafka compatibility, unused: a failed election is retried after a new randomized election timeout (Raft).",
+  }),
   controllerQuorumAppendLingerMs: int("controller.quorum.append.linger.ms", 25, { min: 0 }),
   controllerQuorumRequestTimeoutMs: int("controller.quorum.request.timeout.ms", 2000, { min: 1 }),
   controllerQuorumRetryBackoffMs: int("controller.quorum.retry.backoff.ms", 20, { min: 0 }),
