@@ -77,6 +77,8 @@ export interface BrokerEnv {
   send(m: DataPlaneMessage): void;
   trace(line: string): void;
   mark(what: DataPlaneMark): void;
+  /** Called before a replica's log loses `[to, LEO)`, so the checker can see what goes. */
+  beforeTruncate(broker: NodeId, replica: Replica, to: Offset): void;
   /** A planted bug changed what the correct shell would have done. */
   plantedBugFired(): void;
 }
@@ -399,6 +401,7 @@ export class SimBroker {
       case "truncate":
         return this.truncate(replica, core, outcome.truncateTo, outcome.complete ? "diverging epoch" : "diverging epoch, another round follows");
       case "truncate-fully":
+        this.env.beforeTruncate(this.id, replica, replica.log.logStartOffset());
         replica.log.truncateFullyAndStartAt(outcome.startAt);
         core.onTruncated(replica.log);
         this.env.trace(`b${this.id} p${replica.partition} restarts its log at ${outcome.startAt}`);
@@ -419,6 +422,7 @@ export class SimBroker {
 
   private truncate(replica: Replica, core: PartitionFollower, to: Offset, why: string): void {
     const before = replica.log.logEndOffset();
+    this.env.beforeTruncate(this.id, replica, to);
     replica.log.truncateTo(to);
     core.onTruncated(replica.log);
     if (replica.log.logEndOffset() < before) this.env.mark("truncation");
@@ -427,6 +431,7 @@ export class SimBroker {
 
   private plantedTruncation(replica: Replica, to: Offset, when: string): void {
     this.env.trace(`b${this.id} p${replica.partition} PLANTED BUG truncateToHighWatermark at ${when}: ${replica.log.logEndOffset()} -> ${to}`);
+    this.env.beforeTruncate(this.id, replica, to);
     replica.log.truncateTo(to);
     this.env.plantedBugFired();
   }

@@ -86,6 +86,16 @@ describe("DataPlaneChecker", () => {
     expect(violation(() => checker.onAcked(0, offset(1), 1, 7))).toBe("acked-write-lost");
   });
 
+  it("truncated-committed: a replica is about to truncate committed records, but may cut a divergent tail", () => {
+    const c = controller();
+    const checker = new DataPlaneChecker(1);
+    checker.checkAfterEvent(c, [view(1, leaderReplica(1, 0, 3))]);
+    const follower = leaderReplica(2, 0, 3);
+    follower.log.appendAsLeader(2, leaderEpoch(1));
+    checker.checkTruncation(nodeId(2), follower, offset(3));
+    expect(violation(() => checker.checkTruncation(nodeId(2), follower, offset(2)))).toBe("truncated-committed");
+  });
+
   it("leader-in-isr: a broker leads an epoch the controller gave to another", () => {
     const c = controller();
     const checker = new DataPlaneChecker(1);

@@ -12,6 +12,8 @@
 // |                          | the controller gave it                                               |
 // | acked-write-lost         | an acks=all record acknowledged with no error is committed, and the  |
 // |                          | current leader holds it                                              |
+// | truncated-committed      | no replica truncates a committed record away (checked before every   |
+// |                          | truncation: epochs truncate only the divergent suffix, §4.4, §4.6)   |
 //
 // An unclean election at leader epoch U is the one sanctioned loss: records written under epochs
 // below U are excused from then on, and the committed log starts again from the new leader's HW.
@@ -105,6 +107,21 @@ export class DataPlaneChecker {
         throw new InvariantViolation("acked-write-lost", `p${partition}: acks=all record ${o}@${epoch} acknowledged but not committed (committed log ends at ${track.committed.length}, has ${track.committed[o] ?? "nothing"} there)`);
       }
       track.acked.push({ offset: o as Offset, epoch: epoch as SimRecord["epoch"] });
+    }
+  }
+
+  /**
+   * Before a replica's log loses `[to, LEO)`: none of those records may be committed. A record
+   * with the committed (offset, epoch) is the committed record (one leader per epoch), so a
+   * truncation by leader epoch, which cuts only where the logs diverge, never removes one.
+   */
+  checkTruncation(broker: NodeId, replica: Replica, to: Offset): void {
+    const track = this.tracks[replica.partition]!;
+    const end = Math.min(replica.log.logEndOffset(), track.committed.length);
+    for (let o = Math.max(to, replica.log.logStartOffset()); o < end; o++) {
+      if (replica.log.epochAt(o as Offset) === track.committed[o]) {
+        throw new InvariantViolation("truncated-committed", `p${replica.partition}: b${broker} truncates to ${to}, removing committed record ${o}@${track.committed[o]} (committed log ends at ${track.committed.length})`);
+      }
     }
   }
 

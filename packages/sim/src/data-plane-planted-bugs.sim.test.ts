@@ -8,7 +8,9 @@
 //   committed and acknowledged records are gone.
 // - truncateToHighWatermark: a follower truncates to its HW on recovery and on every new
 //   leadership instead of by leader epoch (the KIP-101 loss of §4.1): the HW reaches followers
-//   one fetch late, so committed records above a stale HW are cut, and lost if that replica leads.
+//   one fetch late, so committed records above a stale HW are cut (caught at the truncation by
+//   `truncated-committed`), and lost if that replica leads (caught end to end with the truncation
+//   checks off).
 import { describe, expect, it } from "vitest";
 import { InvariantViolation } from "./invariant-violation.js";
 import { SimulationFailure, runDataPlaneSimulation, type DataPlanePlantedBug, type InvariantName } from "./index.js";
@@ -18,47 +20,40 @@ const { first, count } = dataPlaneSeedRange();
 const last = first + count - 1;
 const LOSS: readonly InvariantName[] = ["leader-completeness", "acked-write-lost", "committed-record-changed"];
 
-function firstFailure(bug: DataPlanePlantedBug): SimulationFailure | undefined {
-  for (let seed = first; seed <= last; seed++) {
-    try {
-      runDataPlaneSimulation({ seed, plantedBug: bug });
-    } catch (error) {
-      if (error instanceof SimulationFailure) return error;
-      throw error;
-    }
-  }
-  return undefined;
-}
-
-function replay(seed: number, bug: DataPlanePlantedBug): SimulationFailure {
+function run(seed: number, bug: DataPlanePlantedBug, truncationChecks: boolean): SimulationFailure | undefined {
   try {
-    runDataPlaneSimulation({ seed, plantedBug: bug });
+    runDataPlaneSimulation({ seed, plantedBug: bug, truncationChecks });
   } catch (error) {
     if (error instanceof SimulationFailure) return error;
     throw error;
   }
-  return expect.fail(`seed ${seed} passed on replay with ${bug}`);
+  return undefined;
 }
 
-function expectCaughtAndReplayed(bug: DataPlanePlantedBug): void {
-  const failure = firstFailure(bug);
+function expectCaughtAndReplayed(bug: DataPlanePlantedBug, caughtAs: readonly InvariantName[], truncationChecks = true): void {
+  let failure: SimulationFailure | undefined;
+  for (let seed = first; seed <= last && failure === undefined; seed++) failure = run(seed, bug, truncationChecks);
   expect(failure, `no seed in ${first}..${last} caught ${bug}`).toBeDefined();
-  const report = describeFailure(failure!, bug, true);
+  const report = describeFailure(failure!, bug, true, truncationChecks ? "" : " --no-truncation-checks");
   expect(failure!.violation, report).toBeInstanceOf(InvariantViolation);
-  expect(LOSS, report).toContain((failure!.violation as InvariantViolation).invariant);
+  expect(caughtAs, report).toContain((failure!.violation as InvariantViolation).invariant);
   // The trace shows the planted bug at work before the violation.
   expect(failure!.trace.text(), report).toContain(`PLANTED BUG ${bug}`);
-  const again = replay(failure!.seed, bug);
-  expect(again.message).toBe(failure!.message);
-  expect(again.trace.hash()).toBe(failure!.trace.hash());
+  const again = run(failure!.seed, bug, truncationChecks);
+  expect(again?.message, report).toBe(failure!.message);
+  expect(again!.trace.hash()).toBe(failure!.trace.hash());
 }
 
 describe("planted data-plane bugs are caught within the CI seed range, and their seed replays them", () => {
   it("hwOverShrinkingIsr: the HW passes a pending-shrink member, which is then elected", () => {
-    expectCaughtAndReplayed("hwOverShrinkingIsr");
+    expectCaughtAndReplayed("hwOverShrinkingIsr", [...LOSS, "truncated-committed"]);
   });
 
-  it("truncateToHighWatermark: a follower truncates to its stale HW, then leads without committed records", () => {
-    expectCaughtAndReplayed("truncateToHighWatermark");
+  it("truncateToHighWatermark: a follower truncates committed records away (caught at the truncation)", () => {
+    expectCaughtAndReplayed("truncateToHighWatermark", ["truncated-committed"]);
+  });
+
+  it("truncateToHighWatermark, end to end: that replica later leads without committed records", () => {
+    expectCaughtAndReplayed("truncateToHighWatermark", LOSS, false);
   });
 });

@@ -17,11 +17,11 @@
 //
 // Called by tests (`data-plane*.sim.test.ts`) and `pnpm vopr --data-plane`.
 
-import { ManualClock, NO_LEADER, SeededRandom, assert, nodeId, offset, type NodeId } from "@replog/common";
+import { ManualClock, NO_LEADER, SeededRandom, assert, nodeId, offset, type NodeId, type Offset } from "@replog/common";
 import { describePartitionFollower, describePartitionLeader } from "@replog/broker/core";
 import { DataPlaneChecker, type BrokerView } from "./data-plane-checker.js";
 import { SimController } from "./data-plane-controller.js";
-import { SimBroker, highWatermarkOf, type DataPlaneMark, type DataPlanePlantedBug } from "./data-plane-broker.js";
+import { SimBroker, highWatermarkOf, type DataPlaneMark, type DataPlanePlantedBug, type Replica } from "./data-plane-broker.js";
 import { describeDataPlaneMessage, describeMetadataRecord, type DataPlaneMessage } from "./data-plane-messages.js";
 import { describeDataPlaneSwarm, drawDataPlaneSwarm, type DataPlaneSwarm } from "./data-plane-swarm.js";
 import { EventQueue } from "./event-queue.js";
@@ -36,6 +36,11 @@ export interface DataPlaneSimulationOptions {
   readonly plantedBug?: DataPlanePlantedBug;
   readonly fullTrace?: boolean;
   readonly chaosDurationMs?: number;
+  /**
+   * Check every truncation against the committed log (`truncated-committed`). Default true; off,
+   * only the end-to-end properties (a leader lacking committed or acknowledged records) remain.
+   */
+  readonly truncationChecks?: boolean;
   /** Tests may pin parts of the drawn world. */
   readonly adjustSwarm?: (swarm: DataPlaneSwarm) => DataPlaneSwarm;
 }
@@ -171,6 +176,9 @@ class DataPlaneSimulation {
       trace: (text: string) => this.line(text),
       plantedBugFired: () => this.stats.plantedBugFired++,
       mark: (what: DataPlaneMark) => this.stats.marks[what]++,
+      beforeTruncate: (broker: NodeId, replica: Replica, to: Offset) => {
+        if (this.options.truncationChecks !== false) this.checker.checkTruncation(broker, replica, to);
+      },
     };
     return new SimBroker(settings, env, this.controller.brokerEpochOf(id)!);
   }
@@ -199,7 +207,7 @@ class DataPlaneSimulation {
 
   private begin(): void {
     const o = this.options;
-    this.line(`data-plane seed ${o.seed}${o.plantedBug === undefined ? "" : ` with planted bug ${o.plantedBug}`}`);
+    this.line(`data-plane seed ${o.seed}${o.plantedBug === undefined ? "" : ` with planted bug ${o.plantedBug}`}${o.truncationChecks === false ? ", truncation checks off" : ""}`);
     for (const l of describeDataPlaneSwarm(this.swarm)) this.line(l);
     this.traceMetadata();
     for (const n of this.nodes) this.scheduleFirstTick(n);

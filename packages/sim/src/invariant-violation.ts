@@ -24,6 +24,7 @@ export type InvariantName =
   | "leader-completeness"
   | "leader-in-isr"
   | "acked-write-lost"
+  | "truncated-committed"
   | "liveness";
 
 export class InvariantViolation extends Error {

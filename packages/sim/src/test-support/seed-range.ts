@@ -34,11 +34,11 @@ export function dataPlaneSeedRange(): { first: number; count: number } {
 }
 
 /** A failure as a test message: what broke, the last trace lines, and the command that replays it. */
-export function describeFailure(f: SimulationFailure, bug?: string, dataPlane = false): string {
+export function describeFailure(f: SimulationFailure, bug?: string, dataPlane = false, extraFlags = ""): string {
   return [
     f.message,
     "--- last trace lines ---",
     f.trace.tail(40),
-    `--- replay: pnpm vopr${dataPlane ? " --data-plane" : ""} --seed ${f.seed}${bug === undefined ? "" : ` --bug ${bug}`}`,
+    `--- replay: pnpm vopr${dataPlane ? " --data-plane" : ""} --seed ${f.seed}${bug === undefined ? "" : ` --bug ${bug}`}${extraFlags}`,
   ].join("\n");
 }
