@@ -49,6 +49,59 @@ describe("pre-vote", () => {
     expect(ofType(out, "Vote")).toHaveLength(2);
   });
 
+  it("two pre-candidates that time out together do not split the vote: the higher-ranked one wins at once", () => {
+    const net = new Network({ voters: [1, 2, 3], config: { preVote: true, checkQuorum: true } });
+    net.isolate(1); // The dead leader.
+    net.get(2).node.campaign();
+    net.get(3).node.campaign();
+    // Both pre-votes are in flight before either arrives.
+    const crossing = [...net.processReady(net.get(2)), ...net.processReady(net.get(3))];
+    for (const m of crossing) net.deliver(m);
+    net.stabilize();
+    expect(net.leaders()).toEqual([nodeId(3)]);
+    expect(net.get(2).node.status()).toMatchObject({ term: 1, vote: 3, leader: 3 });
+  });
+
+  it("right after it starts, a pre-candidate grants another pre-candidate only if it outranks it (log, then id)", () => {
+    const preCandidate = (id: number, log: number[]) => {
+      const h = newNode({ id, term: 1, log, config: { preVote: true, checkQuorum: true } });
+      h.node.campaign();
+      drain(h);
+      return h;
+    };
+    const ask = (h: ReturnType<typeof preCandidate>, from: number, lastLogIndex: number, lastLogTerm: number) =>
+      ofType(step(h, { type: "PreVote", from, to: h.id, term: 2, lastLogIndex, lastLogTerm }), "PreVoteResponse")[0];
+    expect(ask(preCandidate(2, [1]), 1, 1, 1)).toMatchObject({ reject: true, term: 1 }); // Equal log, lower id.
+    expect(ask(preCandidate(2, [1]), 3, 1, 1)).toMatchObject({ reject: false, term: 2 }); // Equal log, higher id.
+    expect(ask(preCandidate(2, [1]), 1, 2, 1)).toMatchObject({ reject: false, term: 2 }); // Longer log.
+    expect(ask(preCandidate(2, [1, 1]), 3, 1, 1)).toMatchObject({ reject: true }); // Shorter log: §5.4.1 as ever.
+  });
+
+  it("half an election timeout into its round, a pre-candidate grants any up-to-date pre-vote again", () => {
+    const h = newNode({ id: 2, term: 1, log: [1], config: { preVote: true, checkQuorum: true } });
+    h.node.campaign();
+    for (let i = 0; i < 4; i++) h.node.tick(); // electionTick is 10: the window is 5 ticks.
+    const early = ofType(step(h, { type: "PreVote", from: 1, to: 2, term: 2, lastLogIndex: 1, lastLogTerm: 1 }), "PreVoteResponse");
+    expect(early[0]).toMatchObject({ reject: true });
+    h.node.tick(); // Our own round got no answer within half an election timeout: it is stuck.
+    expect(h.node.status().role).toBe("pre-candidate");
+    const [resp] = ofType(step(h, { type: "PreVote", from: 1, to: 2, term: 2, lastLogIndex: 1, lastLogTerm: 1 }), "PreVoteResponse");
+    expect(resp).toMatchObject({ reject: false, term: 2 });
+  });
+
+  it("a follower that forgot its leader grants pre-votes at once, and follows the leader again when it is heard", () => {
+    const h = newNode({ term: 2, log: [1, 2], config: { preVote: true, checkQuorum: true } });
+    step(h, { type: "Heartbeat", from: 2, to: 1, term: 2, commit: 0 });
+    const preVote = { type: "PreVote", from: 3, to: 1, term: 3, lastLogIndex: 2, lastLogTerm: 2 } as const;
+    expect(step(h, preVote)).toEqual([]); // In lease: ignored.
+    h.node.forgetLeader();
+    expect(h.node.status()).toMatchObject({ role: "follower", term: 2, leader: null });
+    expect(ofType(step(h, preVote), "PreVoteResponse")[0]).toMatchObject({ reject: false, term: 3 });
+    expect(h.node.status()).toMatchObject({ term: 2, vote: null });
+    step(h, { type: "Heartbeat", from: 2, to: 1, term: 2, commit: 0 });
+    expect(h.node.status()).toMatchObject({ role: "follower", term: 2, leader: 2 });
+  });
+
   it("a follower that still hears its leader ignores vote requests for a higher term (lease)", () => {
     const h = newNode({ term: 2, config: { preVote: true, checkQuorum: true } });
     step(h, { type: "Heartbeat", from: 2, to: 1, term: 2, commit: 0 });

@@ -187,6 +187,17 @@ export class Raft {
     this.bcastAppend();
   }
 
+  /**
+   * Follows no one until a leader is heard again (etcd's ForgetLeader). Safe with pre-vote and
+   * check-quorum: it only ends our own lease early. A live leader that a quorum still hears is
+   * not disrupted, since the others keep ignoring pre-votes; its next heartbeat restores `lead`.
+   */
+  forgetLeader(): void {
+    if (this.role !== "follower" || this.lead === null) return;
+    this.logger.info({ term: this.term, lead: this.lead }, "forgetting the leader: its connection was lost");
+    this.lead = null;
+  }
+
   becomeObserver(term: Term, lead: NodeId | null): void {
     this.reset(term);
     this.lead = lead;
@@ -335,7 +346,10 @@ export class Raft {
       // A pre-vote for a later term is granted regardless of our vote in this term.
       (m.type === "PreVote" && m.term > this.term);
     const upToDate = this.log.isUpToDate(m.lastLogIndex, m.lastLogTerm);
-    if (canVote && upToDate) {
+    // While our own pre-vote round is young (half an election timeout), see outranksUs.
+    const young = this.electionElapsed < Math.max(1, Math.floor(this.cfg.electionTick / 2));
+    const deferred = m.type === "PreVote" && this.role === "pre-candidate" && young && !this.outranksUs(m);
+    if (canVote && upToDate && !deferred) {
       this.logger.info({ type: m.type, candidate: m.from, term: m.term }, "granting vote");
       this.send({ type: respType, to: m.from, term: m.term, reject: false });
       if (m.type === "Vote") {
@@ -344,9 +358,34 @@ export class Raft {
       }
       return;
     }
-    const reason = !canVote ? `already voted for ${String(this.vote)} or following ${String(this.lead)}` : "candidate log is not up to date (§5.4.1)";
+    const reason = !canVote
+      ? `already voted for ${String(this.vote)} or following ${String(this.lead)}`
+      : !upToDate
+        ? "candidate log is not up to date (§5.4.1)"
+        : "we are a pre-candidate too, and the requester does not outrank us";
     this.logger.info({ type: m.type, candidate: m.from, term: m.term, reason }, "rejecting vote");
     this.send({ type: respType, to: m.from, term: this.term, reject: true });
+  }
+
+  /**
+   * Two followers of a dead leader often time out within one round trip of each other. If each
+   * then granted the other's pre-vote, both would become candidates of the same term, vote for
+   * themselves and split the vote, and the election would wait a whole further election timeout.
+   * So for half an election timeout after it starts a pre-vote round (room for crossing requests
+   * to arrive even on a loaded machine) a pre-candidate grants another pre-candidate only if that
+   * one outranks it: a more up-to-date log (§5.4.1), or an equal log and a higher node id. Of
+   * pre-candidates that hear each other the highest-ranked one is granted by all the others, so
+   * one wins. Pre-vote grants change no durable state and elect no one, so this is no matter of
+   * safety. After the window it grants as usual: a request that comes later means our own round
+   * is stuck (peers still in their lease, or a partition that hides us from a quorum), and
+   * refusing it then could only delay the election.
+   */
+  private outranksUs(m: VoteRequest): boolean {
+    const ourTerm = this.log.lastTerm();
+    const ourIndex = this.log.lastIndex();
+    if (m.lastLogTerm !== ourTerm) return m.lastLogTerm > ourTerm;
+    if (m.lastLogIndex !== ourIndex) return m.lastLogIndex > ourIndex;
+    return m.from > this.id;
   }
 
   // ---------------------------------------------------------------- stepping

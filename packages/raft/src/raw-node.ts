@@ -53,6 +53,15 @@ export class RawNode {
     this.raft.transferLeadership(to);
   }
 
+  /**
+   * etcd's ForgetLeader: a follower drops the leader it follows, keeping its term and vote, and so
+   * grants pre-votes at once instead of waiting out its lease. For a shell with outside evidence
+   * that the leader is gone (its connection was reset). It does not campaign by itself.
+   */
+  forgetLeader(): void {
+    this.raft.forgetLeader();
+  }
+
   private softState(): SoftState {
     return { leader: this.raft.lead, role: this.raft.role };
   }
