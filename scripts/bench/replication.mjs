@@ -107,8 +107,19 @@ function cleanupSync() {
   state.dirs = [];
 }
 
-/** The orderly stop: clients first, then `replog dev stop`, then nats-server; SIGKILL as a fallback. */
-async function cleanup() {
+let cleaning;
+let interrupted = false;
+
+/**
+ * The orderly stop: clients first, then `replog dev stop`, then nats-server; SIGKILL as a fallback.
+ * Once only: Ctrl-C and the failure it causes in the running phase both end up here.
+ */
+function cleanup() {
+  cleaning ??= stopEverything();
+  return cleaning;
+}
+
+async function stopEverything() {
   for (const close of state.closers.splice(0).reverse()) {
     await Promise.race([close().catch(() => undefined), sleep(5_000)]);
   }
@@ -127,6 +138,7 @@ async function cleanup() {
 process.on("exit", cleanupSync);
 for (const sig of ["SIGINT", "SIGTERM"]) {
   process.once(sig, () => {
+    interrupted = true;
     progress(`${sig}: cleaning up`);
     cleanup().finally(() => process.exit(130));
   });
@@ -509,6 +521,7 @@ async function main() {
 main().then(
   () => process.exit(0),
   async (e) => {
+    if (interrupted) return; // the signal handler is cleaning up and exits with 130
     progress(`failed: ${e?.stack ?? e}`);
     if (state.devDir) progress(`node logs were under ${state.devDir} (removed on exit)`);
     await cleanup().catch(() => undefined);
