@@ -27,6 +27,8 @@ export interface StateMachine {
 
 export interface Outbox {
   send(message: Message): void;
+  /** Optional: report peers whose stream to us closed (shut down, crashed or cut off). */
+  watchPeerLoss?(listener: (peer: NodeId) => void): void;
 }
 
 export interface RaftDriverOptions {
@@ -45,10 +47,19 @@ export interface RaftDriverOptions {
   readonly heartbeatTick: number;
 }
 
-/** Maps Kafka's millisecond timeouts onto ticks (the core counts ticks, the shell owns time). */
+/**
+ * Maps Kafka's millisecond timeouts onto ticks (the core counts ticks, the shell owns time).
+ *
+ * Fine ticks: every timer of the core fires on a tick, so a coarse tick delays each step of a
+ * failover (noticing the leader is gone, retrying a pre-vote) by up to one tick, and it draws the
+ * randomized election timeout from only `electionTick` distinct values, so two followers more
+ * often time out in the same tick and split the vote. About 50 ticks per election timeout, but
+ * no tick shorter than 5 ms (a timer per node) or longer than 20 ms.
+ */
 export function ticksFor(electionTimeoutMs: number): { tickMs: number; electionTick: number; heartbeatTick: number } {
-  const tickMs = Math.max(5, Math.min(100, Math.floor(electionTimeoutMs / 10)));
+  const tickMs = Math.max(5, Math.min(20, Math.floor(electionTimeoutMs / 50)));
   const electionTick = Math.max(2, Math.round(electionTimeoutMs / tickMs));
+  // Raft §5.2 wants the broadcast time well below the election timeout: heartbeat at a fifth.
   const heartbeatTick = Math.max(1, Math.floor(electionTick / 5));
   return { tickMs, electionTick, heartbeatTick };
 }
@@ -75,16 +86,60 @@ export class RaftDriver {
       },
       o.log,
     );
+    o.outbox.watchPeerLoss?.((peer) => this.onPeerLost(peer));
+  }
+
+  /**
+   * Our leader's stream to us closed: it is going away, or it crashed (its OS resets its sockets at
+   * once). Rather than wait out a whole election timeout, we forget the leader, so that
+   * we grant the other followers' pre-votes at once, and start a pre-vote ourselves after a short
+   * random delay (survivors draw different delays, and the core's pre-candidate tie-break settles
+   * requests that cross). Pre-vote and check-quorum keep this safe: if the leader is in fact alive,
+   * voters that still hear it ignore our pre-vote (their lease), and its next heartbeat makes us
+   * follow it again. A silent failure (no reset) still takes the election timeout.
+   */
+  private onPeerLost(peer: NodeId): void {
+    const s = this.node.status();
+    if (this.stopped || s.role !== "follower" || s.leader !== peer) return;
+    this.node.forgetLeader();
+    this.process();
+    const delayMs = this.o.tickMs + this.o.random.int(this.o.heartbeatTick * this.o.tickMs);
+    setTimeout(() => {
+      const now = this.node.status();
+      if (this.stopped || now.role !== "follower" || now.leader !== null) return;
+      this.o.logger.info({ lost: peer, delayMs }, "the leader's connection was reset: starting a pre-vote early");
+      this.node.campaign();
+      this.process();
+    }, delayMs).unref();
   }
 
   /** Restores the state machine from the latest snapshot, then starts ticking. */
   start(): void {
     const snapshot = this.o.log.snapshot();
     if (snapshot.meta.index > 0) this.o.stateMachine.restoreSnapshot(snapshot);
-    this.timer = setInterval(() => {
-      this.node.tick();
-      this.process();
-    }, this.o.tickMs);
+    this.nextTickAtMs = performance.now() + this.o.tickMs;
+    this.timer = setInterval(() => this.onTimer(), this.o.tickMs);
+    this.process();
+  }
+
+  private nextTickAtMs = 0;
+
+  /**
+   * Ticks by the clock, not by timer callbacks: a busy event loop runs a timer late and Node then
+   * skips the callbacks it missed, which would stretch every timeout of the core (a follower that
+   * lost ticks to a busy loop ignores a pre-vote it should grant, being still "in lease" by its
+   * own count). So each callback runs the ticks that fell due since the last one. At most one
+   * election timeout's worth at once: after a longer stall (SIGSTOP) the rest is dropped.
+   */
+  private onTimer(): void {
+    const now = performance.now();
+    let due = 0;
+    while (this.nextTickAtMs <= now && due < this.o.electionTick) {
+      due++;
+      this.nextTickAtMs += this.o.tickMs;
+    }
+    if (this.nextTickAtMs <= now) this.nextTickAtMs = now + this.o.tickMs;
+    for (let i = 0; i < due && !this.stopped; i++) this.node.tick();
     this.process();
   }
 
