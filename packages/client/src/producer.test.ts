@@ -169,8 +169,9 @@ describe("producer", () => {
     await producer.disconnect();
   });
 
-  it("sends the batches queued behind an in-flight one together, in order, also when retried", async () => {
-    const producer = client().producer({ batchSize: 100, lingerMs: 0 });
+  it("without idempotence, sends the batches queued behind an in-flight one together, in order, also when retried", async () => {
+    // An idempotent producer sends one batch per partition per request (the broker's rule).
+    const producer = client().producer({ batchSize: 100, lingerMs: 0, idempotent: false });
     await producer.connect();
     cluster.injected.push({ api: "produce", topic: "t", partition: 0, errorCode: 7, times: 2 });
     const values30 = Array.from({ length: 30 }, (_, i) => `record-${String(i).padStart(2, "0")}-${"x".repeat(20)}`);
@@ -213,6 +214,21 @@ describe("producer", () => {
       await producer.disconnect();
     });
 
+    it("sends the batches queued behind an in-flight one as ONE sequenced batch, and a retry resends it unchanged", async () => {
+      const producer = client().producer({ batchSize: 100, lingerMs: 0 });
+      await producer.connect();
+      cluster.injected.push({ api: "produce", topic: "t", partition: 0, errorCode: 7, times: 2 });
+      const values30 = Array.from({ length: 30 }, (_, i) => `record-${String(i).padStart(2, "0")}-${"x".repeat(20)}`);
+      await Promise.all(values30.map((value) => producer.send({ topic: "t", messages: [{ value, partition: 0 }] })));
+      expect(values("t", 0)).toEqual(values30);
+      expect(cluster.produceLog.length).toBeLessThan(15);
+      const sent = stamps();
+      expect(sent[0]).toBe(sent[1]);
+      expect(sent[1]).toBe(sent[2]);
+      expect([...new Set(sent)].reduce((n, s) => n + Number(s.split("+")[1]), 0)).toBe(30);
+      await producer.disconnect();
+    });
+
     it("after a batch fails for good, takes a new producer id and starts the partition at sequence 0", async () => {
       const producer = client().producer({ idempotent: true, lingerMs: 0 });
       await producer.connect();
@@ -224,7 +240,10 @@ describe("producer", () => {
       await producer.disconnect();
     });
 
-    it("refuses acks other than all, as Kafka does", async () => {
+    it("is on by default with acks all (Kafka ≥ 3.0); off with other acks; refuses acks other than all when asked for", async () => {
+      expect(client().producer().isIdempotent()).toBe(true);
+      expect(client().producer({ acks: 1 }).isIdempotent()).toBe(false);
+      expect(client().producer({ idempotent: false }).isIdempotent()).toBe(false);
       expect(() => client().producer({ idempotent: true, acks: 1 })).toThrow(/needs acks -1/);
       const producer = client().producer({ idempotent: true });
       await producer.connect();

@@ -8,18 +8,19 @@
 // overtake a later batch: order is kept per partition without idempotence.
 //
 // With `idempotent: true` (Kafka enable.idempotence, KIP-98) the producer gets a producer id from a
-// broker (InitProducerId) and stamps each batch, when it is first sent, with the id, the epoch and
-// the partition's next sequence number; a retry resends the very same bytes, so a leader that has
-// already written the batch answers with its offsets instead of writing it twice. Each request
-// carries one batch per partition, as brokers require for idempotent batches. A batch that fails
+// broker (InitProducerId); when a partition's queued batches are first sent they are encoded as
+// ONE RecordBatch (brokers take one idempotent batch per partition per request) stamped with the
+// id, the epoch and the partition's next sequence number; a retry resends the very same bytes, so
+// a leader that has already written them answers with their offsets instead of writing them
+// twice. A batch that fails
 // for good leaves a gap in its partition's sequence, so the producer then takes a new producer id
 // and starts every partition at 0 again (what Kafka's epoch bump achieves).
-import type { Clock, Logger, Random } from "@replog/common";
+import { assert, type Clock, type Logger, type Random } from "@replog/common";
 import type { CompressionType, RecordHeader } from "@replog/protocol";
 import type { Cluster, LeaderChange } from "./cluster.js";
 import { asReplogError, needsMetadataRefresh, ReplogError, ReplogNotConnected, ReplogProtocolError, ReplogRetriesExhausted } from "./errors.js";
 import { createDefaultPartitioner, toBuffer, type Partitioner, type PartitionerFactory, type PartitionerMessage } from "./partitioner.js";
-import { BATCH_OVERHEAD_BYTES, estimateRecordBytes, partitionKey, RecordAccumulator, type BatchResult, type ProducerBatch } from "./record-accumulator.js";
+import { BATCH_OVERHEAD_BYTES, estimateRecordBytes, partitionKey, RecordAccumulator, sequenceGroup, type BatchResult, type ProducerBatch } from "./record-accumulator.js";
 import { retryDelayMs, withRetry, type RetryOptions } from "./retry.js";
 import { sleepOn, type TimerHandle, type Timers } from "./timers.js";
 import type { BrokerConnection } from "./broker-connection.js";
@@ -48,7 +49,10 @@ export interface ProducerConfig {
   /** Backoff between retries; retries are bounded by deliveryTimeoutMs (default retries: unlimited). */
   retry?: Partial<RetryOptions>;
   createPartitioner?: PartitionerFactory;
-  /** Kafka enable.idempotence: retries never write a record twice. Needs acks -1 (all). Default false (KafkaJS). */
+  /**
+   * Kafka enable.idempotence: retries never write a record twice. As in Kafka ≥ 3.0 it is on by
+   * default when acks is -1 (all); true with other acks is refused, false switches it off.
+   */
   idempotent?: boolean;
 }
 
@@ -96,13 +100,15 @@ export interface ResolvedProducerConfig {
   maxRequestSize: number;
   retry: RetryOptions;
   idempotent: boolean;
+  /** Asked for, not defaulted: then a send with other acks is refused instead of sent plainly. */
+  idempotenceExplicit: boolean;
 }
 
 /** Kafka's producer defaults; retries are unlimited within delivery.timeout.ms, backoff 100 ms → 1 s. */
 export function resolveProducerConfig(c: ProducerConfig): ResolvedProducerConfig {
   const acks = c.acks ?? -1;
   if (![-1, 0, 1].includes(acks)) throw new TypeError(`acks must be -1, 0 or 1, got ${acks}`);
-  if (c.idempotent && acks !== -1) throw new TypeError("an idempotent producer needs acks -1 (all): otherwise idempotence cannot be guaranteed (Kafka's rule)");
+  if (c.idempotent === true && acks !== -1) throw new TypeError("an idempotent producer needs acks -1 (all): otherwise idempotence cannot be guaranteed (Kafka's rule)");
   const compression = c.compression ?? "none";
   if (!["none", "gzip", "lz4"].includes(compression)) throw new TypeError(`compression must be none, gzip or lz4, got ${compression}`);
   return {
@@ -115,7 +121,8 @@ export function resolveProducerConfig(c: ProducerConfig): ResolvedProducerConfig
     deliveryTimeoutMs: c.deliveryTimeoutMs ?? 120_000,
     maxRequestSize: c.maxRequestSize ?? 1024 * 1024,
     retry: { maxRetryTime: 1_000, initialRetryTime: 100, factor: 0.2, multiplier: 2, retries: Number.MAX_SAFE_INTEGER, ...c.retry },
-    idempotent: c.idempotent ?? false,
+    idempotent: c.idempotent ?? acks === -1,
+    idempotenceExplicit: c.idempotent === true,
   };
 }
 
@@ -210,7 +217,7 @@ export class Producer {
     const appended: Array<{ topic: string; partition: number; batch: ProducerBatch; index: number }> = [];
     for (const tm of args.topicMessages) {
       const acks = tm.acks ?? args.acks ?? this.config.acks;
-      if (this.config.idempotent && acks !== -1) throw new TypeError(`an idempotent producer sends with acks -1 (all), not ${acks}`);
+      if (this.config.idempotenceExplicit && acks !== -1) throw new TypeError(`an idempotent producer sends with acks -1 (all), not ${acks}`);
       const compression = tm.compression ?? args.compression ?? this.config.compression;
       for (const m of tm.messages) appended.push(await this.appendOne(tm.topic, m, acks, compression));
     }
@@ -334,8 +341,8 @@ export class Producer {
         this.metadataWanted.add(topic);
         continue;
       }
-      if (this.config.idempotent && !this.stampNext(key)) continue;
-      const batches = this.accumulator.drainUpTo(key, this.config.maxRequestSize, this.config.idempotent ? 1 : Number.POSITIVE_INFINITY);
+      const batches = this.config.idempotent ? this.drainSequenced(key) : this.accumulator.drainUpTo(key, this.config.maxRequestSize);
+      if (batches.length === 0) continue;
       this.inflight.add(key);
       const groupKey = `${leader.connection.address}/${batches[0]!.acks}`;
       let g = groups.get(groupKey);
@@ -349,20 +356,28 @@ export class Producer {
   }
 
   /**
-   * Gives the partition's head batch its producer id, epoch and sequences the first time it is
-   * sent (a retry keeps them). False while no producer id is known: the batch waits for one.
+   * An idempotent producer's drain: a group already sent goes again as it was; otherwise the
+   * partition's queued batches (same acks and compression, up to max.request.size) become one
+   * sequenced group with the partition's next sequence. Nothing while no producer id is known.
    */
-  private stampNext(key: string): boolean {
+  private drainSequenced(key: string): ProducerBatch[] {
     const head = this.accumulator.head(key)!;
-    if (head.idempotence) return true;
+    if (head.sequenced) {
+      const members = this.accumulator.drainUpTo(key, Number.POSITIVE_INFINITY, head.sequenced.members.length);
+      assert(members.every((b, i) => b === head.sequenced!.members[i]), "a retried idempotent group must go again with the same members");
+      return members;
+    }
+    // Idempotence by default covers acks=all sends; another acks (per send) goes without it.
+    if (head.acks !== -1) return this.accumulator.drainUpTo(key, this.config.maxRequestSize);
     if (!this.producerId) {
       void this.fetchProducerId().catch((e: Error) => this.env.logger.warn({ err: e.message }, "no producer id yet; will ask again"));
-      return false;
+      return [];
     }
+    const members = this.accumulator.drainUpTo(key, this.config.maxRequestSize, Number.POSITIVE_INFINITY, (b, h) => b.compression === h.compression && !b.sequenced);
     const baseSequence = this.sequences.get(key) ?? 0;
-    head.idempotence = { producerId: this.producerId.id, producerEpoch: this.producerId.epoch, baseSequence };
-    this.sequences.set(key, (baseSequence + head.recordCount) % 2_147_483_648);
-    return true;
+    sequenceGroup(members, { producerId: this.producerId.id, producerEpoch: this.producerId.epoch, baseSequence });
+    this.sequences.set(key, (baseSequence + members.reduce((n, b) => n + b.recordCount, 0)) % 2_147_483_648);
+    return members;
   }
 
   private refreshMetadata(now: number): void {
@@ -381,8 +396,9 @@ export class Producer {
     for (const head of this.accumulator.heads()) {
       const key = partitionKey(head.topic, head.partition);
       if (this.inflight.has(key) || now - head.createdMs < this.config.deliveryTimeoutMs) continue;
-      this.accumulator.drain(key);
-      this.finish(head, new ReplogRetriesExhausted(`expiring ${head.recordCount} record(s) for ${head.topic}-${head.partition}: ${now - head.createdMs} ms has passed since batch creation`, new ReplogError("REQUEST_TIMED_OUT", "no leader answered")));
+      // A sequenced group expires whole: its members share one wire batch.
+      const expired = this.accumulator.drainUpTo(key, Number.POSITIVE_INFINITY, head.sequenced?.members.length ?? 1);
+      for (const b of expired) this.finish(b, new ReplogRetriesExhausted(`expiring ${b.recordCount} record(s) for ${b.topic}-${b.partition}: ${now - b.createdMs} ms has passed since batch creation`, new ReplogError("REQUEST_TIMED_OUT", "no leader answered")));
     }
   }
 
@@ -393,7 +409,8 @@ export class Producer {
       const { topic, partition } = batches[0]!;
       let list = byTopic.get(topic);
       if (!list) byTopic.set(topic, (list = []));
-      list.push({ index: partition, records: batches.length === 1 ? batches[0]!.bytes() : Buffer.concat(batches.map((b) => b.bytes())) });
+      const records = batches[0]!.sequenced ? batches[0]!.sequenced.bytes : batches.length === 1 ? batches[0]!.bytes() : Buffer.concat(batches.map((b) => b.bytes()));
+      list.push({ index: partition, records });
     }
     const topics = [...byTopic].map(([name, list]) => ({ name, partitions: list }));
     let res: ProduceResponseWire | undefined;
@@ -458,7 +475,7 @@ export class Producer {
     this.accumulator.release(batch);
     // A stamped batch that failed for good leaves a gap in its partition's sequence: start afresh
     // with a new producer id (batches already stamped keep the old one, which stays valid).
-    if (outcome instanceof Error && batch.idempotence && this.producerId?.id === batch.idempotence.producerId) {
+    if (outcome instanceof Error && batch.sequenced && this.producerId?.id === batch.sequenced.producerId) {
       this.env.logger.warn({ topic: batch.topic, partition: batch.partition, err: outcome.message }, "an idempotent batch failed; taking a new producer id");
       this.producerId = undefined;
     }

@@ -32,8 +32,8 @@ export class ProducerBatch {
   attempts = 0;
   retryAtMs = 0;
   private encoded: Buffer | null = null;
-  /** Set once, before the first send, for an idempotent producer (Kafka KIP-98). */
-  idempotence: { producerId: bigint; producerEpoch: number; baseSequence: number } | undefined;
+  /** Set once, before the first send, for an idempotent producer: the wire batch it travels in. */
+  sequenced: SequencedGroup | undefined;
   private settle!: { resolve(r: BatchResult): void; reject(e: Error): void };
   readonly done: Promise<BatchResult>;
 
@@ -56,7 +56,7 @@ export class ProducerBatch {
 
   /** The RecordBatch v2 bytes, built once so that a retry resends the very same bytes. */
   bytes(): Buffer {
-    if (!this.encoded) this.encoded = encodeRecordBatch({ records: this.records, compression: this.compression, ...this.idempotence });
+    if (!this.encoded) this.encoded = encodeRecordBatch({ records: this.records, compression: this.compression });
     return this.encoded;
   }
 
@@ -67,6 +67,26 @@ export class ProducerBatch {
   fail(error: Error): void {
     this.settle.reject(error);
   }
+}
+
+/**
+ * An idempotent producer's unit on the wire (Kafka KIP-98): the records of one or more queued
+ * batches of a partition encoded as ONE RecordBatch with one producer id, epoch and base
+ * sequence, as brokers take one idempotent batch per partition per request. Built when first
+ * sent; a retry resends these very bytes with the same members, so the leader can recognise it.
+ */
+export interface SequencedGroup {
+  readonly members: readonly ProducerBatch[];
+  readonly bytes: Buffer;
+  readonly producerId: bigint;
+}
+
+/** Encodes `members` as one idempotent batch and marks each as travelling in it. */
+export function sequenceGroup(members: readonly ProducerBatch[], stamp: { producerId: bigint; producerEpoch: number; baseSequence: number }): SequencedGroup {
+  const bytes = encodeRecordBatch({ records: members.flatMap((b) => b.records), compression: members[0]!.compression, ...stamp });
+  const group = { members, bytes, producerId: stamp.producerId };
+  for (const b of members) b.sequenced = group;
+  return group;
 }
 
 export interface AccumulatorOptions {
@@ -160,13 +180,13 @@ export class RecordAccumulator {
    * which the leader appends atomically, so a partition still has one request in flight and its
    * order holds, while a slow round trip no longer limits it to one batch per trip.
    */
-  drainUpTo(key: string, maxBytes: number, maxBatches = Number.POSITIVE_INFINITY): ProducerBatch[] {
+  drainUpTo(key: string, maxBytes: number, maxBatches = Number.POSITIVE_INFINITY, fits: (b: ProducerBatch, head: ProducerBatch) => boolean = () => true): ProducerBatch[] {
     const queue = this.queues.get(key);
     const head = queue?.[0];
     if (!queue || !head) return [];
     let n = 1;
     let bytes = head.sizeBytes;
-    while (n < queue.length && n < maxBatches && queue[n]!.acks === head.acks && bytes + queue[n]!.sizeBytes <= maxBytes) bytes += queue[n++]!.sizeBytes;
+    while (n < queue.length && n < maxBatches && queue[n]!.acks === head.acks && fits(queue[n]!, head) && bytes + queue[n]!.sizeBytes <= maxBytes) bytes += queue[n++]!.sizeBytes;
     const taken = queue.splice(0, n);
     for (const b of taken) b.closed = true;
     if (queue.length === 0) this.queues.delete(key);
@@ -189,12 +209,12 @@ export class RecordAccumulator {
     assert(this.usedBytes >= 0, "accumulator released more bytes than it held");
   }
 
-  /** Head batches of every partition (for expiring batches that cannot be sent). */
   /** The batch that would be drained next for `key`, if any. */
   head(key: string): ProducerBatch | undefined {
     return this.queues.get(key)?.[0];
   }
 
+  /** Head batches of every partition (for expiring batches that cannot be sent). */
   heads(): ProducerBatch[] {
     return [...this.queues.values()].map((q) => q[0]!).filter(Boolean);
   }

@@ -1,4 +1,5 @@
 import { describe, expect, it } from "vitest";
+import { resolveProducerConfig } from "@replog/client";
 import { acksOption, lineToMessage, producerSettings, readerOptions } from "./console-producer.js";
 
 describe("console-producer line reader", () => {
@@ -27,7 +28,7 @@ describe("console-producer line reader", () => {
   });
 
   it("is idempotent by default with acks all, as Kafka 3's producer, unless acks or enable.idempotence say otherwise", () => {
-    const flags = (requestRequiredAcks: string, producerProperty: string[] = []) => producerSettings({ requestRequiredAcks, producerProperty });
+    const flags = (requestRequiredAcks: string, producerProperty: string[] = []) => resolveProducerConfig(producerSettings({ requestRequiredAcks, producerProperty }));
     expect(flags("all").idempotent).toBe(true);
     expect(flags("1").idempotent).toBe(false);
     expect(flags("all", ["enable.idempotence=false"]).idempotent).toBe(false);

@@ -96,8 +96,6 @@ export function producerSettings(o: Pick<ProducerOptions, "producerProperty" | "
   const config = producerConfigFromProperties(props);
   // --request-required-acks wins unless acks came as a --producer-property.
   if (props.acks === undefined) config.acks = acksOption(o.requestRequiredAcks);
-  // Kafka 3's producer is idempotent by default when acks is all, unless told otherwise.
-  if (props["enable.idempotence"] === undefined) config.idempotent = config.acks === -1;
   return config;
 }
 
