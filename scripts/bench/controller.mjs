@@ -4,12 +4,15 @@
 //      using IncrementalAlterConfigs on the cluster-wide broker config (it needs no brokers);
 //   2. failover: SIGKILL the active controller N times (restarting it each time, and waiting until
 //      it follows the new leader and has caught up before the next kill) and time kill → a
-//      surviving controller answering DescribeQuorum as the leader.
+//      surviving controller answering DescribeQuorum as the leader. A killed process's sockets are
+//      reset by the OS, which the followers take as a hint to start a pre-vote early;
+//   3. for reference, failover on a silent fault: SIGSTOP the active controller (no reset, so the
+//      followers wait out their randomized election timeout, in [T, 2T)), then SIGCONT it.
 // It ends with RESULT lines; the failover reference is the configured election timeout, the
 // commit-latency reference an fsync of the same disk plus a loopback round trip is not measured
 // here, so commit figures are printed without a ratio.
 //
-// Usage: node scripts/bench/controller.mjs [--kills 20] [--election-timeout-ms 300] [--writes 2000]
+// Usage: node scripts/bench/controller.mjs [--kills 20] [--pauses 10] [--election-timeout-ms 300] [--writes 2000]
 
 import { execFileSync } from "node:child_process";
 import { mkdtempSync, readFileSync, rmSync } from "node:fs";
@@ -23,12 +26,14 @@ import { callUnary, newControllerClient } from "../../packages/protocol/dist/ind
 const { values } = parseArgs({
   options: {
     kills: { type: "string", default: "20" },
+    pauses: { type: "string", default: "10" },
     "election-timeout-ms": { type: "string", default: "300" },
     writes: { type: "string", default: "2000" },
     concurrency: { type: "string", default: "16" },
   },
 });
 const KILLS = Number(values.kills);
+const PAUSES = Number(values.pauses);
 const ELECTION_MS = Number(values["election-timeout-ms"]);
 const WRITES = Number(values.writes);
 const CONCURRENCY = Number(values.concurrency);
@@ -140,29 +145,32 @@ async function awaitWholeQuorum(clients) {
   }
 }
 
-async function failovers() {
+/** Times `faults` failovers: each one `fault` on the leader of a whole quorum, then `repair`. */
+async function failovers(clients, faults, fault, repair) {
   const h = hdr.build({ lowestDiscernibleValue: 1, highestTrackableValue: 600_000_000, numberOfSignificantValueDigits: 3 });
-  const clients = quorumClients();
-  for (let i = 0; i < KILLS; i++) {
+  for (let i = 0; i < faults; i++) {
     const id = await awaitWholeQuorum(clients);
     const victim = cluster().nodes.find((n) => n.nodeId === id);
     const t0 = performance.now();
-    process.kill(victim.pid, "SIGKILL"); // directly: a CLI process start would be timed too
+    process.kill(victim.pid, fault); // directly: a CLI process start would be timed too
     const next = await awaitNewLeader(clients, id);
     const ms = performance.now() - t0;
     h.recordValue(Math.round(ms * 1000));
-    log(`failover ${i + 1}/${KILLS}: leader ${id} killed, leader ${next} after ${ms.toFixed(0)} ms`);
-    replog("dev", "node", "--dir", dir, "--node", String(id), "start");
+    log(`failover ${i + 1}/${faults} (${fault}): leader ${id}, then leader ${next} after ${ms.toFixed(0)} ms`);
+    repair(victim);
   }
-  for (const c of clients.values()) c.close();
   return summary(h);
 }
 
 log(`starting 3 controllers on ${network}.x (controller.quorum.election.timeout.ms=${ELECTION_MS})`);
 replog("dev", "--dir", dir, "--detach", "--network", network, "--brokers", "0", "--override", `controller.quorum.election.timeout.ms=${ELECTION_MS}`);
 const commit = await commitLatency();
-const fo = await failovers();
+const clients = quorumClients();
+const fo = await failovers(clients, KILLS, "SIGKILL", (victim) => replog("dev", "node", "--dir", dir, "--node", String(victim.nodeId), "start"));
+const silent = PAUSES > 0 ? await failovers(clients, PAUSES, "SIGSTOP", (victim) => process.kill(victim.pid, "SIGCONT")) : undefined;
+for (const c of clients.values()) c.close();
 log(`failover over ${KILLS} kills: p50=${fo.p50.toFixed(0)} ms p99=${fo.p99.toFixed(0)} ms max=${fo.max.toFixed(0)} ms (election timeout ${ELECTION_MS} ms; target p99 <= 2x)`);
+if (silent) log(`failover over ${PAUSES} pauses (SIGSTOP: no connection reset, the election timeout path): p50=${silent.p50.toFixed(0)} ms p99=${silent.p99.toFixed(0)} ms max=${silent.max.toFixed(0)} ms`);
 log(`RESULT controller-commit-p50 ours=${commit.seq.p50.toFixed(2)} reference=${ELECTION_MS} ratio=${(commit.seq.p50 / ELECTION_MS).toFixed(4)}`);
 log(`RESULT controller-failover-p99 ours=${fo.p99.toFixed(0)} reference=${ELECTION_MS} ratio=${(fo.p99 / ELECTION_MS).toFixed(2)}`);
 process.exit(0);
