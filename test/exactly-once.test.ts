@@ -151,7 +151,7 @@ describe("exactly once through leader failures", () => {
     }
     expect(total).toBeGreaterThan(0);
     console.log(`exactly once: ${total} records acknowledged through ${ROUNDS} kills and ${ROUNDS} pauses; none lost, none twice`);
-  });
+  }, 900_000);
 
   it("idempotence off, retries on: the same kills can store a retried record twice, and the test counts it", async () => {
     const rounds = Array.from({ length: Math.max(3, Math.ceil(ROUNDS / 4)) }, () => "kill" as const);
