@@ -32,8 +32,8 @@ import {
 import type { DataPlaneMessage, MetadataRecord, PartitionRegistration, SimRecord } from "./data-plane-messages.js";
 
 /** Bugs the shell can plant, to show that the checker catches them (see README). */
-export type DataPlanePlantedBug = "hwOverShrinkingIsr" | "truncateToHighWatermark";
-export const dataPlanePlantedBugs: readonly DataPlanePlantedBug[] = ["hwOverShrinkingIsr", "truncateToHighWatermark"];
+export type DataPlanePlantedBug = "hwOverShrinkingIsr" | "truncateToHighWatermark" | "expandBelowEpochStart";
+export const dataPlanePlantedBugs: readonly DataPlanePlantedBug[] = ["hwOverShrinkingIsr", "truncateToHighWatermark", "expandBelowEpochStart"];
 
 export interface BrokerSettings {
   readonly id: NodeId;
@@ -447,7 +447,8 @@ export class SimBroker {
     if (result.kind === "diverging") this.env.mark("diverging-epoch");
     if (result.kind === "error") this.env.mark("fetch-error");
     if (result.kind === "read") {
-      if (result.alterPartition !== undefined) this.sendAlterPartition(replica, result.alterPartition, nowMs);
+      const alterPartition = result.alterPartition ?? this.maybePlantedExpansion(replica, m.from);
+      if (alterPartition !== undefined) this.sendAlterPartition(replica, alterPartition, nowMs);
       if (result.highWatermarkChanged) this.completeProduces(replica);
       this.maybePlantedHighWatermark(replica);
       if (result.readUpTo === result.fetchOffset && !fromPurgatory) {
@@ -568,6 +569,41 @@ export class SimBroker {
     state.highWatermark = candidate;
     this.env.plantedBugFired();
     this.completeProduces(replica);
+  }
+
+  /**
+   * Planted bug `expandBelowEpochStart`: let a follower join the ISR once its LEO reaches the HW,
+   * without the second condition of §2.3 (LEO >= the leader-epoch start offset). A new leader's
+   * HW can lag the old leader's, so the follower may join while missing committed records between
+   * the two, and be elected (testFollowerDoesNotJoinISRUntilCaughtUpToOffsetWithinCurrentLeaderEpoch).
+   */
+  private maybePlantedExpansion(replica: Replica, followerId: NodeId): AlterPartitionRequest | undefined {
+    const role = replica.role;
+    if (this.settings.plantedBug !== "expandBelowEpochStart" || role.kind !== "leader") return undefined;
+    const state = role.core.state;
+    const isrState = state.isrState;
+    const follower = role.core.follower(followerId);
+    if (isrState.kind !== "committed" || isrState.isr.includes(followerId) || follower === undefined) return undefined;
+    if (!role.core.isReplicaIsrEligible(follower) || follower.logEndOffset < state.highWatermark) return undefined;
+    // The correct core refused: it must be the epoch-start condition that held it back.
+    if (follower.logEndOffset >= state.leaderEpochStartOffset) return undefined;
+    const isr = [...isrState.isr, followerId].sort((a, b) => a - b);
+    const request: AlterPartitionRequest = {
+      proposalId: 1_000_000_000 + this.nextFetchId++,
+      leaderId: this.id,
+      leaderEpoch: state.leaderEpoch,
+      partitionEpoch: state.partitionEpoch,
+      newIsrWithEpochs: isr.map((brokerId) => ({
+        brokerId,
+        brokerEpoch: brokerId === this.id ? role.core.config.localBrokerEpoch : (role.core.follower(brokerId)?.brokerEpoch ?? brokerEpoch(-1n)),
+      })),
+      leaderRecoveryState: "RECOVERED",
+      reason: { kind: "expand", replicaId: followerId, logEndOffset: follower.logEndOffset, highWatermark: state.highWatermark },
+    };
+    state.isrState = { kind: "pending-expand", isr: isrState.isr, newReplica: followerId, request };
+    this.env.trace(`b${this.id} p${replica.partition} PLANTED BUG expandBelowEpochStart: b${followerId} joins at LEO ${follower.logEndOffset}, epoch start ${state.leaderEpochStartOffset}`);
+    this.env.plantedBugFired();
+    return request;
   }
 
   // ---- helpers ----

@@ -23,7 +23,7 @@ import { DataPlaneChecker, type BrokerView } from "./data-plane-checker.js";
 import { SimController } from "./data-plane-controller.js";
 import { SimBroker, highWatermarkOf, type DataPlaneMark, type DataPlanePlantedBug, type Replica } from "./data-plane-broker.js";
 import { describeDataPlaneMessage, describeMetadataRecord, type DataPlaneMessage } from "./data-plane-messages.js";
-import { describeDataPlaneSwarm, drawDataPlaneSwarm, type DataPlaneSwarm } from "./data-plane-swarm.js";
+import { applyDataPlaneWorld, describeDataPlaneSwarm, drawDataPlaneSwarm, type DataPlaneSwarm, type DataPlaneWorld } from "./data-plane-swarm.js";
 import { EventQueue } from "./event-queue.js";
 import { InvariantViolation, SimulationFailure } from "./invariant-violation.js";
 import { bridge, isolate, oneWay, ring, split, type DirectedLink } from "./partition-shapes.js";
@@ -41,7 +41,9 @@ export interface DataPlaneSimulationOptions {
    * only the end-to-end properties (a leader lacking committed or acknowledged records) remain.
    */
   readonly truncationChecks?: boolean;
-  /** Tests may pin parts of the drawn world. */
+  /** Pin parts of the drawn world to a preset made for hunting one class of bug. */
+  readonly world?: DataPlaneWorld;
+  /** Tests may pin parts of the drawn world (after any preset). */
   readonly adjustSwarm?: (swarm: DataPlaneSwarm) => DataPlaneSwarm;
 }
 
@@ -142,7 +144,8 @@ class DataPlaneSimulation {
   constructor(private readonly options: DataPlaneSimulationOptions) {
     const root = new SeededRandom(options.seed);
     const drawn = drawDataPlaneSwarm(root.fork(), options.chaosDurationMs ?? CHAOS_DURATION_MS_DEFAULT);
-    this.swarm = options.adjustSwarm?.(drawn) ?? drawn;
+    const preset = options.world === undefined ? drawn : applyDataPlaneWorld(options.world, drawn);
+    this.swarm = options.adjustSwarm?.(preset) ?? preset;
     this.trace = new Trace(options.fullTrace === true);
     this.network = new SimNetwork(root.fork(), this.swarm.network);
     this.faultRandom = root.fork();
@@ -207,7 +210,8 @@ class DataPlaneSimulation {
 
   private begin(): void {
     const o = this.options;
-    this.line(`data-plane seed ${o.seed}${o.plantedBug === undefined ? "" : ` with planted bug ${o.plantedBug}`}${o.truncationChecks === false ? ", truncation checks off" : ""}`);
+    const world = o.world === undefined ? "" : ` in the ${o.world} world`;
+    this.line(`data-plane seed ${o.seed}${o.plantedBug === undefined ? "" : ` with planted bug ${o.plantedBug}`}${world}${o.truncationChecks === false ? ", truncation checks off" : ""}`);
     for (const l of describeDataPlaneSwarm(this.swarm)) this.line(l);
     this.traceMetadata();
     for (const n of this.nodes) this.scheduleFirstTick(n);

@@ -98,3 +98,19 @@ export function describeDataPlaneSwarm(s: DataPlaneSwarm): string[] {
     `workload: a produce every ~${s.produceGapMeanMs} ms, acks=all ${(s.acksAllProbability * 100).toFixed(0)}%, timeout ${s.produceTimeoutMs} ms, producer metadata max age ${s.producerMetadataMaxAgeMs} ms; chaos for ${s.chaosDurationMs} ms`,
   ];
 }
+
+/**
+ * Worlds pinned for hunting one class of bug (see `swarm.ts`'s presets): they keep the seed's other
+ * draws. `leader-crashes`: leaders crash every few hundred ms and followers copy one record per
+ * fetch, so a new leader often starts with a stale HW and followers far behind it, and the next
+ * crash comes before they catch up: the home of ISR-expansion bugs (§2.3).
+ */
+export type DataPlaneWorld = "leader-crashes";
+export const dataPlaneWorlds: readonly DataPlaneWorld[] = ["leader-crashes"];
+
+export function applyDataPlaneWorld(world: DataPlaneWorld, s: DataPlaneSwarm): DataPlaneSwarm {
+  switch (world) {
+    case "leader-crashes":
+      return { ...s, fetchMaxRecords: 1, crashGapMeanMs: 300, crashDowntimeMeanMs: 300, leaderTargetProbability: 0.8, pauseGapMeanMs: 0, partitionGapMeanMs: 0 };
+  }
+}

@@ -4,7 +4,7 @@
 // lossy network, the data-plane checker after every event, and a liveness phase at the end. A
 // failure names the seed and the command that replays it with a full trace.
 import { describe, expect, it } from "vitest";
-import { SimulationFailure, runDataPlaneSimulation, type DataPlaneSimulationStats } from "./index.js";
+import { SimulationFailure, dataPlaneWorlds, runDataPlaneSimulation, type DataPlaneSimulationStats } from "./index.js";
 import { dataPlaneSeedRange, describeFailure } from "./test-support/seed-range.js";
 
 const CHUNK = 50;
@@ -32,6 +32,21 @@ describe(`the data plane under simulation, seeds ${first}..${first + count - 1}`
           add(runDataPlaneSimulation({ seed }).stats);
         } catch (error) {
           if (error instanceof SimulationFailure) expect.fail(describeFailure(error, undefined, true));
+          throw error;
+        }
+      }
+    });
+  }
+
+  // The bug-hunting presets must not cry wolf: with the correct core they pass like any world.
+  for (const world of dataPlaneWorlds) {
+    const presetCount = Math.max(1, Math.floor(count / 4));
+    it(`the ${world} world, seeds ${first}..${first + presetCount - 1}, passes`, () => {
+      for (let seed = first; seed < first + presetCount; seed++) {
+        try {
+          runDataPlaneSimulation({ seed, world });
+        } catch (error) {
+          if (error instanceof SimulationFailure) expect.fail(describeFailure(error, undefined, true, ` --world ${world}`));
           throw error;
         }
       }

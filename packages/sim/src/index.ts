@@ -21,4 +21,4 @@ export {
 export { dataPlanePlantedBugs, type DataPlanePlantedBug } from "./data-plane-broker.js";
 export { DataPlaneChecker, type BrokerView } from "./data-plane-checker.js";
 export { SimController, type ElectionRecord } from "./data-plane-controller.js";
-export { drawDataPlaneSwarm, describeDataPlaneSwarm, type DataPlaneSwarm } from "./data-plane-swarm.js";
+export { drawDataPlaneSwarm, describeDataPlaneSwarm, applyDataPlaneWorld, dataPlaneWorlds, type DataPlaneSwarm, type DataPlaneWorld } from "./data-plane-swarm.js";

@@ -7,8 +7,8 @@
 //   pnpm vopr --seeds 1..1000               run a range; print the first failing seed and how to replay it
 //   pnpm vopr --seeds 1..200 --bug commitPreviousTermByCounting
 //   pnpm vopr --data-plane --seed 7         the data-plane simulation (brokers, ISR, HW, acks)
-//   pnpm vopr --data-plane --seeds 1..500 --bug hwOverShrinkingIsr|truncateToHighWatermark
-//            [--no-truncation-checks]  (end-to-end data-plane properties only)
+//   pnpm vopr --data-plane --seeds 1..500 --bug hwOverShrinkingIsr|truncateToHighWatermark|expandBelowEpochStart
+//            [--world leader-crashes] [--no-truncation-checks]  (end-to-end data-plane properties only)
 //   options: --bug NAME (a planted bug), --no-rule-checks (end-to-end properties only),
 //            --world stale-votes|figure-8 (pin the world to a bug-hunting preset),
 //            --chaos-ms N (length of the fault phase), --quiet (--seed: summary only),
@@ -18,11 +18,13 @@ import { parseArgs } from "node:util";
 import {
   SimulationFailure,
   dataPlanePlantedBugs,
+  dataPlaneWorlds,
   plantedBugs,
   runDataPlaneSimulation,
   runRaftSimulation,
   worldPresets,
   type DataPlanePlantedBug,
+  type DataPlaneWorld,
   type PlantedBug,
   type RaftSimulationOptions,
   type WorldPreset,
@@ -36,6 +38,7 @@ interface Cli {
   readonly dataPlane: boolean;
   readonly dataPlaneBug: DataPlanePlantedBug | undefined;
   readonly truncationChecks: boolean;
+  readonly dataPlaneWorld: DataPlaneWorld | undefined;
   readonly quiet: boolean;
   readonly keepGoing: boolean;
   readonly replayFlags: string;
@@ -43,7 +46,7 @@ interface Cli {
 
 const USAGE = [
   "usage: pnpm vopr (--seed N | --seeds A..B) [--bug countVotesFromOlderTerms|commitPreviousTermByCounting] [--no-rule-checks] [--world stale-votes|figure-8] [--chaos-ms N] [--quiet] [--keep-going]",
-  "       pnpm vopr --data-plane (--seed N | --seeds A..B) [--bug hwOverShrinkingIsr|truncateToHighWatermark] [--no-truncation-checks] [--chaos-ms N] [--quiet] [--keep-going]",
+  "       pnpm vopr --data-plane (--seed N | --seeds A..B) [--bug hwOverShrinkingIsr|truncateToHighWatermark|expandBelowEpochStart] [--world leader-crashes] [--no-truncation-checks] [--chaos-ms N] [--quiet] [--keep-going]",
 ].join("\n");
 
 function parse(argv: readonly string[]): Cli {
@@ -68,22 +71,23 @@ function parse(argv: readonly string[]): Cli {
   const bug = values.bug;
   const bugs: readonly string[] = dataPlane ? dataPlanePlantedBugs : plantedBugs;
   if (bug !== undefined && !bugs.includes(bug)) throw new Error(`unknown bug ${bug}; one of ${bugs.join(", ")}`);
-  if (dataPlane && (values.world !== undefined || values["no-rule-checks"] === true)) throw new Error("--world and --no-rule-checks are Raft options");
+  if (dataPlane && values["no-rule-checks"] === true) throw new Error("--no-rule-checks is a Raft option");
   const truncationChecks = values["no-truncation-checks"] !== true;
   if (!dataPlane && !truncationChecks) throw new Error("--no-truncation-checks is a --data-plane option");
   const world = values.world;
-  if (world !== undefined && !worldPresets.includes(world as WorldPreset)) throw new Error(`unknown world ${world}; one of ${worldPresets.join(", ")}`);
+  const worlds: readonly string[] = dataPlane ? dataPlaneWorlds : worldPresets;
+  if (world !== undefined && !worlds.includes(world)) throw new Error(`unknown world ${world}; one of ${worlds.join(", ")}`);
   const chaosMs = values["chaos-ms"] === undefined ? undefined : integer(values["chaos-ms"], "--chaos-ms");
   const options: Omit<RaftSimulationOptions, "seed"> = {
     ...(bug === undefined || dataPlane ? {} : { plantedBug: bug as PlantedBug }),
-    ...(world === undefined ? {} : { world: world as WorldPreset }),
+    ...(world === undefined || dataPlane ? {} : { world: world as WorldPreset }),
     ...(values["no-rule-checks"] === true ? { ruleChecks: false } : {}),
     ...(chaosMs === undefined ? {} : { chaosDurationMs: chaosMs }),
   };
   const replayFlags = [dataPlane ? " --data-plane" : "", truncationChecks ? "" : " --no-truncation-checks", bug === undefined ? "" : ` --bug ${bug}`, world === undefined ? "" : ` --world ${world}`, values["no-rule-checks"] === true ? " --no-rule-checks" : "", chaosMs === undefined ? "" : ` --chaos-ms ${chaosMs}`].join("");
   const quiet = values.quiet === true;
   const keepGoing = values["keep-going"] === true;
-  const common = { options, dataPlane, dataPlaneBug: dataPlane ? (bug as DataPlanePlantedBug | undefined) : undefined, truncationChecks, quiet, keepGoing, replayFlags };
+  const common = { options, dataPlane, dataPlaneBug: dataPlane ? (bug as DataPlanePlantedBug | undefined) : undefined, truncationChecks, dataPlaneWorld: dataPlane ? (world as DataPlaneWorld | undefined) : undefined, quiet, keepGoing, replayFlags };
   if (values.seed !== undefined) return { seed: integer(values.seed, "--seed"), ...common };
   const m = /^(\d+)\.\.(\d+)$/.exec(values.seeds!);
   if (m === null || Number(m[1]) > Number(m[2])) throw new Error(`--seeds wants A..B with A <= B, got ${values.seeds}`);
@@ -99,7 +103,7 @@ function integer(text: string, flag: string): number {
 /** Runs one seed of the chosen simulation; returns its trace and a one-line summary, or throws SimulationFailure. */
 function runOne(cli: Cli, seed: number, fullTrace: boolean): { trace: { text(): string }; summary: string } {
   if (cli.dataPlane) {
-    const r = runDataPlaneSimulation({ seed, fullTrace, truncationChecks: cli.truncationChecks, ...(cli.dataPlaneBug === undefined ? {} : { plantedBug: cli.dataPlaneBug }), ...(cli.options.chaosDurationMs === undefined ? {} : { chaosDurationMs: cli.options.chaosDurationMs }) });
+    const r = runDataPlaneSimulation({ seed, fullTrace, truncationChecks: cli.truncationChecks, ...(cli.dataPlaneWorld === undefined ? {} : { world: cli.dataPlaneWorld }), ...(cli.dataPlaneBug === undefined ? {} : { plantedBug: cli.dataPlaneBug }), ...(cli.options.chaosDurationMs === undefined ? {} : { chaosDurationMs: cli.options.chaosDurationMs }) });
     const s = r.stats;
     const summary = `seed ${seed}: ok after ${s.events} events, ${r.endMs} virtual ms; ${s.produced} produces, ${s.ackedAll} acks=all and ${s.ackedOne} acks=1 records acknowledged, ${s.elections} elections (${s.uncleanElections} unclean), ${s.crashes} crashes, ${s.partitions} partitions, ${s.pauses} pauses; trace ${r.trace.lineCount} lines, hash ${r.trace.hash()}`;
     return { trace: r.trace, summary };
