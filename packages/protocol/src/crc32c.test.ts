@@ -14,11 +14,13 @@ const vectors: Array<[string, Uint8Array, number]> = [
   ["32 descending bytes", descending, 0x113fdb5c],
 ];
 
-describe.each([
+const implementations: Array<[string, (data: Uint8Array, initial?: number) => number]> = [
   ["crc32c (exported)", crc32c],
   ["crc32cJs (fallback)", crc32cJs],
-  ...nativeCrc32cImplementations().map(({ name, fn }) => [`native ${name}`, fn] as const),
-])("%s", (_name, fn) => {
+  ...nativeCrc32cImplementations().map(({ name, fn }): [string, typeof fn] => [`native ${name}`, fn]),
+];
+
+describe.each(implementations)("%s", (_name, fn) => {
   it.each(vectors)("matches the vector for %s", (_label, data, expected) => {
     expect(fn(data)).toBe(expected);
   });
