@@ -1,7 +1,7 @@
 // The data-plane checker breaks on each property when the state is broken by hand, and stays
 // quiet on a correct one; an unclean election excuses what it lost (and nothing else).
 import { brokerEpoch, leaderEpoch, nodeId, offset, partitionEpoch, type NodeId } from "@replog/common";
-import { DelayedProduceQueue, MemoryPartitionLog, PartitionLeader } from "@replog/broker/core";
+import { DelayedProduceQueue, MemoryPartitionLog, PartitionFollower, PartitionLeader } from "@replog/broker/core";
 import { describe, expect, it } from "vitest";
 import type { Replica } from "./data-plane-broker.js";
 import { DataPlaneChecker, type BrokerView } from "./data-plane-checker.js";
@@ -142,5 +142,15 @@ describe("DataPlaneChecker", () => {
     // Records of the new epoch are protected again.
     checker.onAcked(0, offset(0), 1, 1);
     expect(checker.ackedCount(0)).toBe(1);
+    // A follower of the old leadership may still cut them (it refetches once it learns the new
+    // epoch); a follower of the new one may not.
+    const follower = (epoch: number): Replica => {
+      const log = new MemoryPartitionLog();
+      log.appendAsLeader(1, leaderEpoch(1));
+      const core = PartitionFollower.becomeFollower({ localBrokerId: nodeId(3), leaderId: nodeId(2), leaderEpoch: leaderEpoch(epoch), log, highWatermark: offset(0) }).follower;
+      return { partition: 0, log, checkpointedHighWatermark: offset(0), role: { kind: "follower", core, inflight: undefined, backoffUntilMs: 0 } };
+    };
+    checker.checkTruncation(nodeId(3), follower(0), offset(0));
+    expect(violation(() => checker.checkTruncation(nodeId(3), follower(1), offset(0)))).toBe("truncated-committed");
   });
 });

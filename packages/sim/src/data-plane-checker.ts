@@ -117,6 +117,10 @@ export class DataPlaneChecker {
    */
   checkTruncation(broker: NodeId, replica: Replica, to: Offset): void {
     const track = this.tracks[replica.partition]!;
+    // A follower still in a leadership from before the latest unclean election may cut what the
+    // new (unclean) leader counts as committed: its leader's log was the truth of its own time,
+    // and the new leader still has the records. It learns the new epoch and fetches them again.
+    if (replica.role.kind === "follower" && replica.role.core.leaderEpoch < track.uncleanEpoch) return;
     const end = Math.min(replica.log.logEndOffset(), track.committed.length);
     for (let o = Math.max(to, replica.log.logStartOffset()); o < end; o++) {
       if (replica.log.epochAt(o as Offset) === track.committed[o]) {
