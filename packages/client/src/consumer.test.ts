@@ -50,6 +50,23 @@ describe("consumer (manual assignment)", () => {
     await consumer.disconnect();
   });
 
+  it("a round returns as soon as one leader answers; an idle leader's long-poll stays out for the next round", async () => {
+    // Partitions 0 and 1 have different leaders. With a two-minute long-poll, a round that waited
+    // for every leader would outlive this test's deadline.
+    await produce(0, ["a", "b"]);
+    const consumer = replog.consumer({ autoOffsetReset: "earliest", maxWaitTimeInMs: 120_000 });
+    await consumer.connect();
+    await consumer.assign([{ topic: "t" }]);
+    expect(cluster.partition("t", 0).leader).not.toBe(cluster.partition("t", 1).leader);
+    const first = (await consumer.poll()).filter((b) => !b.isEmpty());
+    expect(first.map((b) => [b.partition, b.messages.map((m) => m.value!.toString())])).toEqual([[0, ["a", "b"]]]);
+    // The fetch to partition 1's leader is still waiting there: new data wakes it up.
+    await produce(1, ["c"]);
+    const second = (await consumer.poll()).filter((b) => !b.isEmpty());
+    expect(second.map((b) => [b.partition, b.messages.map((m) => m.value!.toString())])).toEqual([[1, ["c"]]]);
+    await consumer.disconnect();
+  });
+
   it("starts at the end with latest, and sees only what comes after", async () => {
     await produce(1, ["old"]);
     const consumer = replog.consumer({ maxWaitTimeInMs: 50 });

@@ -65,6 +65,14 @@ export class Fetcher {
    * needs metadata: the caller waits retry.backoff.ms before the next round instead of spinning.
    */
   backoffNeeded = false;
+  /**
+   * Fetches out per leader (at most one each) and the partitions they carry, as Java's Fetcher:
+   * a round returns as soon as ANY leader answers, the others' long-polls stay out for the next
+   * round, and a partition is never in two fetches at once (also not across a leader change).
+   */
+  private readonly outstanding = new Map<BrokerConnection, Promise<void>>();
+  private readonly inFlight = new Set<PartitionState>();
+  private readonly answered: Array<FetchedBatch[] | { error: unknown }> = [];
 
   constructor(
     private readonly cluster: Cluster,
@@ -102,26 +110,46 @@ export class Fetcher {
     }
   }
 
-  /** One fetch round over every fetchable partition; resolves with the batches that came back. */
+  /**
+   * One fetch round: sends a long-poll to every leader that has none out, then resolves with the
+   * batches of the first answers (Java's poll returns when any node answers; the rest stay out).
+   */
   async fetchRound(): Promise<FetchedBatch[]> {
     await this.maybeRefreshMetadata();
     await this.resetPositions();
     const byLeader = new Map<BrokerConnection, Array<{ state: PartitionState; leaderEpoch: number }>>();
     for (const s of this.partitions.values()) {
-      if (s.paused || s.position === undefined) continue;
+      if (s.paused || s.position === undefined || this.inFlight.has(s)) continue;
       const leader = this.cluster.leaderConnection(s.topic, s.partition);
       if (!leader) {
         this.staleTopics.add(s.topic);
         continue;
       }
+      if (this.outstanding.has(leader.connection)) continue;
       let list = byLeader.get(leader.connection);
       if (!list) byLeader.set(leader.connection, (list = []));
       list.push({ state: s, leaderEpoch: leader.info.leaderEpoch });
     }
-    const rounds = [...byLeader].map(([connection, list]) => this.fetchFrom(connection, list));
-    const batches = (await Promise.all(rounds)).flat();
-    this.backoffNeeded = byLeader.size === 0 || this.staleTopics.size > 0;
-    return batches;
+    for (const [connection, list] of byLeader) this.send(connection, list);
+    if (this.answered.length === 0 && this.outstanding.size > 0) await Promise.race(this.outstanding.values());
+    const answers = this.answered.splice(0);
+    const failed = answers.find((a): a is { error: unknown } => !Array.isArray(a));
+    if (failed) throw failed.error;
+    this.backoffNeeded = this.outstanding.size === 0 && (byLeader.size === 0 || this.staleTopics.size > 0);
+    return (answers as FetchedBatch[][]).flat();
+  }
+
+  /** Starts one fetch to `connection`; its answer (or error) lands in `answered`. */
+  private send(connection: BrokerConnection, list: Array<{ state: PartitionState; leaderEpoch: number }>): void {
+    for (const { state } of list) this.inFlight.add(state);
+    const done = this.fetchFrom(connection, list).then(
+      (batches) => void this.answered.push(batches),
+      (error: unknown) => void this.answered.push({ error }),
+    ).finally(() => {
+      this.outstanding.delete(connection);
+      for (const { state } of list) this.inFlight.delete(state);
+    });
+    this.outstanding.set(connection, done);
   }
 
   /** True when a round would send nothing (all paused, or nothing assigned). */
@@ -178,8 +206,9 @@ export class Fetcher {
     const out: FetchedBatch[] = [];
     for (const a of asked) {
       const p = res.topics.find((t) => t.name === a.state.topic)?.partitions.find((x) => x.index === a.state.partition);
-      // Dropped: the partition was unassigned or seeked while the fetch was out.
-      if (!p || this.partitions.get(tpKey(a.state.topic, a.state.partition)) !== a.state || a.state.generation !== a.generation) continue;
+      // Dropped: the partition was unassigned, seeked or paused while the fetch was out (a paused
+      // one keeps its position and is fetched again on resume).
+      if (!p || this.partitions.get(tpKey(a.state.topic, a.state.partition)) !== a.state || a.state.generation !== a.generation || a.state.paused) continue;
       const batch = this.handlePartition(a.state, a.position, p);
       if (batch) out.push(batch);
     }
