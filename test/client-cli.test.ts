@@ -2,13 +2,16 @@
 // controllers and three brokers): `replog topics` prints Kafka's lines, console-producer and
 // console-consumer round-trip keyed records to the partitions a Java client would pick, a
 // producer with acks=all rides through the SIGKILL of its partition leader without losing an
-// acknowledged record, NOT_ENOUGH_REPLICAS reaches the user by its Kafka name, and an offline
+// acknowledged record (nor writes one twice: the console producer is idempotent), a leader cut off
+// by iptables is abandoned within a request timeout, NOT_ENOUGH_REPLICAS reaches the user by its
+// Kafka name, and an offline
 // partition shows as `Leader: none`. Asserted through the CLI and the network only.
 
 import { spawn } from "node:child_process";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { defaultPartition } from "@replog/protocol";
 import { REPLOG, replog, TestCluster } from "./support/cluster.js";
+import { Partitioner, iptablesAvailable } from "./support/iptables.js";
 import { RawClient } from "./support/raw-client.js";
 import { waitFor } from "./support/wait.js";
 
@@ -172,6 +175,37 @@ describe("client tools against real brokers", () => {
     const values = (await replog(["console-consumer", "--bootstrap-server", bootstrap, "--topic", "paused", "--from-beginning", "--timeout-ms", "2000"])).stdout.trimEnd().split("\n");
     expect(values).toEqual(lines);
     await cluster.act(leader, "resume");
+    await waitUnfenced(leader);
+  });
+
+  it.skipIf(!iptablesAvailable())("a leader cut off by iptables (DROP, no reset) is abandoned within request.timeout.ms plus a metadata refresh", async () => {
+    const REQUEST_TIMEOUT_MS = 4000;
+    await replog(["topics", "--bootstrap-server", bootstrap, "--create", "--topic", "cut", "--partitions", "1", "--replication-factor", "3", "--config", "min.insync.replicas=2"]);
+    await waitFor("ISR of 3", async () => ((await raw.partition("cut", 0)).isr.length === 3 ? true : undefined));
+    const { leader } = await raw.partition("cut", 0);
+    const lines = Array.from({ length: 40 }, (_, i) => `c${i}`);
+    const partitioner = new Partitioner();
+    let cutAt = 0;
+    try {
+      const run = await replogWithInput(["console-producer", "--bootstrap-server", bootstrap, "--topic", "cut", "--producer-property", `request.timeout.ms=${REQUEST_TIMEOUT_MS}`], lines, 20, async () => {
+        await waitFor("the first 20 lines acknowledged", async () => ((await raw.offset("cut", 0, -1)) >= 20 ? true : undefined));
+        // The leader's address is cut from every node and from this machine's 127.0.0.1, where
+        // the producer's connections come from: packets vanish, no reset tells anyone.
+        const host = cluster.node(leader).host;
+        partitioner.isolate(host, [...cluster.file().nodes.map((n) => n.host), "127.0.0.1"]);
+        cutAt = Date.now();
+      });
+      const stalledMs = Date.now() - cutAt;
+      expect(run).toMatchObject({ code: 0, stderr: "" });
+      // Not minutes: the controller fences the cut leader after its session, and the producer
+      // gives up on it after one request timeout, then finds the new leader in fresh metadata.
+      expect(stalledMs).toBeLessThan(3 * (REQUEST_TIMEOUT_MS + SESSION_TIMEOUT_MS));
+      console.log(`iptables-cut leader: the producer finished the remaining lines ${stalledMs} ms after the cut`);
+    } finally {
+      partitioner.remove();
+    }
+    const values = (await replog(["console-consumer", "--bootstrap-server", bootstrap, "--topic", "cut", "--from-beginning", "--timeout-ms", "2000"])).stdout.trimEnd().split("\n");
+    expect(values).toEqual(lines);
     await waitUnfenced(leader);
   });
 
