@@ -107,6 +107,7 @@ export class DurableRaftLog implements RaftStorage {
       pos += b.length;
     }
     writeSync(this.fd, Buffer.concat(bufs), 0, pos - this.size, this.size);
+    this.unsynced = true;
     this.size = pos;
     this.mem.append(fresh);
   }
@@ -120,8 +121,18 @@ export class DurableRaftLog implements RaftStorage {
     if (changedVote) this.quorumState.write({ term: hs.term, vote: hs.vote, leaderId: null, commit: hs.commit });
   }
 
+  /** Whether the log file has writes (appends, truncations) not yet fsynced. */
+  private unsynced = true;
+
+  /**
+   * Makes appended entries durable. Skips the fsync when the log file was not written since the
+   * last one: a Ready that only changed the term or vote (a candidate, a voter) must sync, but its
+   * quorum-state write has already fsynced itself, and that fsync sits on an election's critical path.
+   */
   sync(): void {
+    if (!this.unsynced) return;
     fsyncSync(this.fd);
+    this.unsynced = false;
   }
 
   /** Installs a snapshot received from the leader: it replaces the whole log (Raft §7). */
@@ -274,6 +285,7 @@ export class DurableRaftLog implements RaftStorage {
     const i = index - this.baseOffset - 1;
     const pos = this.positions[i]!;
     ftruncateSync(this.fd, pos);
+    this.unsynced = true;
     this.positions.length = i;
     this.size = pos;
   }
