@@ -112,6 +112,37 @@ describe("client tools against real brokers", () => {
     expect(lines[0]).toMatch(/\tPartitionCount: 3\t/);
   });
 
+  it("configs --alter and --describe change a topic's overrides without a restart; bad ones are refused by name", async () => {
+    await replog(["topics", "--bootstrap-server", bootstrap, "--create", "--topic", "tuned", "--partitions", "1", "--replication-factor", "3"]);
+    const altered = await replog(["configs", "--bootstrap-server", bootstrap, "--entity-type", "topics", "--entity-name", "tuned", "--alter", "--add-config", "retention.ms=60000,cleanup.policy=[delete,compact]"]);
+    expect(altered.stdout).toBe("Completed updating config for topic tuned.\n");
+    const described = await waitFor("the override in every broker's metadata", async () => {
+      const out = (await replog(["configs", "--bootstrap-server", bootstrap, "--entity-type", "topics", "--entity-name", "tuned", "--describe"])).stdout;
+      return out.includes("retention.ms=60000") ? out : undefined;
+    });
+    expect(described).toBe(
+      [
+        "Dynamic configs for topic tuned are:",
+        "  cleanup.policy=delete,compact sensitive=false synonyms={DYNAMIC_TOPIC_CONFIG:cleanup.policy=delete,compact}",
+        "  retention.ms=60000 sensitive=false synonyms={DYNAMIC_TOPIC_CONFIG:retention.ms=60000}",
+        "",
+      ].join("\n"),
+    );
+    await replog(["configs", "--bootstrap-server", bootstrap, "--entity-type", "topics", "--entity-name", "tuned", "--alter", "--delete-config", "cleanup.policy"]);
+    await waitFor("cleanup.policy back to the default", async () => {
+      const out = (await replog(["configs", "--bootstrap-server", bootstrap, "--entity-type", "topics", "--entity-name", "tuned", "--describe"])).stdout;
+      return out.includes("cleanup.policy") ? undefined : true;
+    });
+    const refused = async (args: string[]) =>
+      replog(["configs", "--bootstrap-server", bootstrap, "--entity-type", "topics", ...args]).then(
+        () => ({ code: 0, stderr: "" }),
+        (e: { code: number; stderr: string }) => ({ code: e.code, stderr: e.stderr }),
+      );
+    expect(await refused(["--entity-name", "tuned", "--alter", "--add-config", "retention.ms=soon"])).toMatchObject({ code: 1, stderr: expect.stringMatching(/^Error: INVALID_CONFIG: .*retention\.ms/) });
+    expect(await refused(["--entity-name", "tuned", "--alter", "--add-config", "retention.msec=1"])).toMatchObject({ code: 1, stderr: expect.stringMatching(/^Error: INVALID_CONFIG: .*retention\.msec/) });
+    expect(await refused(["--entity-name", "missing", "--alter", "--add-config", "retention.ms=1"])).toMatchObject({ code: 1, stderr: "Error: UNKNOWN_TOPIC_OR_PARTITION: topic missing does not exist\n" });
+  });
+
   it("console-producer and console-consumer round-trip keyed lines, each key on its murmur2 partition, in order", async () => {
     const lines = Array.from({ length: 60 }, (_, i) => `key-${i % 7}:value-${i}`);
     const produced = await replogWithInput(["console-producer", "--bootstrap-server", bootstrap, "--topic", "orders", "--property", "parse.key=true", "--property", "key.separator=:"], lines);

@@ -7,6 +7,7 @@ import { serverCommand } from "./commands/server.js";
 import { storageCommand } from "./commands/storage.js";
 import { consoleConsumerCommand } from "./commands/console-consumer.js";
 import { consoleProducerCommand } from "./commands/console-producer.js";
+import { configsCommand } from "./commands/configs.js";
 import { leaderElectionCommand } from "./commands/leader-election.js";
 import { topicsCommand } from "./commands/topics.js";
 
@@ -24,6 +25,7 @@ export function buildProgram(): Command {
   program.addCommand(consoleProducerCommand());
   program.addCommand(consoleConsumerCommand());
   program.addCommand(leaderElectionCommand());
+  program.addCommand(configsCommand());
   return program;
 }
 
