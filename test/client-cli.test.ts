@@ -170,6 +170,14 @@ describe("client tools against real brokers", () => {
     expect(one.stdout).toMatch(/^Offset:1\tvalue-\d+\n$/);
   });
 
+  it("headers travel: console-producer parse.headers=true in, console-consumer print.headers=true out", async () => {
+    await replog(["topics", "--bootstrap-server", bootstrap, "--create", "--topic", "headed", "--partitions", "1", "--replication-factor", "3"]);
+    const run = await replogWithInput(["console-producer", "--bootstrap-server", bootstrap, "--topic", "headed", "--property", "parse.headers=true", "--property", "parse.key=true"], ["trace:t-1,tenant:acme\tuser-1\tclicked", "\tuser-2\tviewed"]);
+    expect(run).toMatchObject({ code: 0, stderr: "" });
+    const out = await replog(["console-consumer", "--bootstrap-server", bootstrap, "--topic", "headed", "--from-beginning", "--max-messages", "2", "--property", "print.headers=true", "--property", "print.key=true"]);
+    expect(out.stdout).toBe("trace:t-1,tenant:acme\tuser-1\tclicked\nNO_HEADERS\tuser-2\tviewed\n");
+  });
+
   it("acks=all rides through a SIGKILL of the partition leader: every line is acknowledged and reads back in order, once", async () => {
     await replog(["topics", "--bootstrap-server", bootstrap, "--create", "--topic", "failover", "--partitions", "1", "--replication-factor", "3", "--config", "min.insync.replicas=2"]);
     await waitFor("ISR of 3", async () => ((await raw.partition("failover", 0)).isr.length === 3 ? true : undefined));

@@ -19,7 +19,17 @@ describe("console-producer line reader", () => {
   });
 
   it("refuses unknown reader properties", () => {
-    expect(() => readerOptions({ "parse.headers": "true" })).toThrow(/unknown --property parse.headers/);
+    expect(() => readerOptions({ "parse.header": "true" })).toThrow(/unknown --property parse.header /);
+  });
+
+  it("reads headers with parse.headers=true, as Kafka 3.2's LineMessageReader", () => {
+    const o = readerOptions({ "parse.headers": "true", "parse.key": "true", "null.marker": "<null>" });
+    expect(lineToMessage("trace:abc,tenant:<null>\tuser-1\tclicked", o)).toEqual({ headers: { trace: "abc", tenant: null }, key: "user-1", value: "clicked" });
+    expect(lineToMessage("\tk\tv", o)).toEqual({ headers: {}, key: "k", value: "v" });
+    expect(lineToMessage("h:1|v", readerOptions({ "parse.headers": "true", "headers.delimiter": "|" }))).toEqual({ headers: { h: "1" }, value: "v" });
+    expect(() => lineToMessage("no headers here", o, 7)).toThrow("No headers delimiter found on line number 7: 'no headers here'");
+    expect(() => lineToMessage("broken\tk\tv", o, 2)).toThrow("No header key separator found in pair 'broken' on line number 2");
+    expect(() => lineToMessage("<null>:x\tk\tv", o)).toThrow(/should not be equal to the null marker/);
   });
 
   it("maps --request-required-acks all|-1|1|0", () => {

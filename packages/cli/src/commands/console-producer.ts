@@ -1,6 +1,7 @@
 // `replog console-producer`, shaped like kafka-console-producer.sh (ConsoleProducer.java,
 // LineMessageReader.java): one record per stdin line, sent asynchronously (or one at a time with
-// --sync), keys parsed with `--property parse.key=true` and `key.separator`. A failed send is
+// --sync), keys parsed with `--property parse.key=true` and `key.separator`, headers with
+// `parse.headers=true` (Kafka 3.2's `h1:v1,h2:v2<TAB>key<TAB>value` lines). A failed send is
 // reported on stderr with its Kafka error name and the command exits non-zero once stdin is done.
 
 import { createInterface } from "node:readline";
@@ -16,23 +17,61 @@ const PENDING_SENDS_MAX = 1_000;
 export interface LineReaderOptions {
   parseKey: boolean;
   keySeparator: string;
+  parseHeaders: boolean;
+  headersDelimiter: string;
+  headersSeparator: string;
+  headersKeySeparator: string;
   nullMarker: string | undefined;
 }
 
+const READER_KEYS = ["parse.key", "key.separator", "parse.headers", "headers.delimiter", "headers.separator", "headers.key.separator", "null.marker", "ignore.error"];
+
 export function readerOptions(props: Record<string, string>): LineReaderOptions {
-  for (const k of Object.keys(props)) {
-    if (!["parse.key", "key.separator", "null.marker", "ignore.error"].includes(k)) throw new Error(`unknown --property ${k} (supported: parse.key, key.separator, null.marker, ignore.error)`);
-  }
-  return { parseKey: props["parse.key"] === "true", keySeparator: props["key.separator"] ?? "\t", nullMarker: props["null.marker"] };
+  for (const k of Object.keys(props)) if (!READER_KEYS.includes(k)) throw new Error(`unknown --property ${k} (supported: ${READER_KEYS.join(", ")})`);
+  return {
+    parseKey: props["parse.key"] === "true",
+    keySeparator: props["key.separator"] ?? "\t",
+    parseHeaders: props["parse.headers"] === "true",
+    headersDelimiter: props["headers.delimiter"] ?? "\t",
+    headersSeparator: props["headers.separator"] ?? ",",
+    headersKeySeparator: props["headers.key.separator"] ?? ":",
+    nullMarker: props["null.marker"],
+  };
 }
 
-/** LineMessageReader: a line → key and value (null.marker reads as null). */
-export function lineToMessage(line: string, o: LineReaderOptions): Message {
+const invalid = (message: string) => new ReplogError("INVALID_RECORD", message, { retriable: false });
+
+/** Kafka's header part of a line: `k1:v1,k2:v2` (a value equal to null.marker is null). */
+function parseHeaders(text: string, o: LineReaderOptions, lineNumber: number): Record<string, string | null> {
+  const headers: Record<string, string | null> = {};
+  if (text === "") return headers;
+  for (const pair of text.split(o.headersSeparator)) {
+    const i = pair.indexOf(o.headersKeySeparator);
+    if (i < 0) throw invalid(`No header key separator found in pair '${pair}' on line number ${lineNumber}`);
+    const key = pair.slice(0, i);
+    if (o.nullMarker !== undefined && key === o.nullMarker) throw invalid(`Header keys should not be equal to the null marker '${o.nullMarker}' as they can't be null`);
+    const value = pair.slice(i + o.headersKeySeparator.length);
+    headers[key] = o.nullMarker !== undefined && value === o.nullMarker ? null : value;
+  }
+  return headers;
+}
+
+/** LineMessageReader: a line → headers, key and value (null.marker reads as null). */
+export function lineToMessage(line: string, o: LineReaderOptions, lineNumber = 1): Message {
   const nullable = (s: string) => (o.nullMarker !== undefined && s === o.nullMarker ? null : s);
-  if (!o.parseKey) return { value: nullable(line) };
-  const i = line.indexOf(o.keySeparator);
-  if (i < 0) throw new ReplogError("INVALID_RECORD", `No key separator found on line: ${line}`, { retriable: false });
-  return { key: nullable(line.slice(0, i)), value: nullable(line.slice(i + o.keySeparator.length)) };
+  let rest = line;
+  let headers: Record<string, string | null> | undefined;
+  if (o.parseHeaders) {
+    const h = rest.indexOf(o.headersDelimiter);
+    if (h < 0) throw invalid(`No headers delimiter found on line number ${lineNumber}: '${line}'`);
+    headers = parseHeaders(rest.slice(0, h), o, lineNumber);
+    rest = rest.slice(h + o.headersDelimiter.length);
+  }
+  const withHeaders = (m: Message): Message => (headers === undefined ? m : { ...m, headers });
+  if (!o.parseKey) return withHeaders({ value: nullable(rest) });
+  const i = rest.indexOf(o.keySeparator);
+  if (i < 0) throw invalid(`No key separator found on line: ${line}`);
+  return withHeaders({ key: nullable(rest.slice(0, i)), value: nullable(rest.slice(i + o.keySeparator.length)) });
 }
 
 export function acksOption(value: string): Acks {
@@ -64,10 +103,12 @@ export async function produceLines(producer: Producer, topic: string, input: Rea
     const err = e as ReplogError;
     process.stderr.write(`Error when sending message to topic ${topic}: ${err.type ? `${err.type}: ` : ""}${err.message}\n`);
   };
+  let lineNumber = 0;
   for await (const line of createInterface({ input, crlfDelay: Infinity })) {
+    lineNumber++;
     let message: Message;
     try {
-      message = lineToMessage(line, reader);
+      message = lineToMessage(line, reader, lineNumber);
     } catch (e) {
       report(e);
       continue;
@@ -106,7 +147,7 @@ export function consoleProducerCommand(): Command {
     .requiredOption("--topic <name>", "the topic to write to")
     .option("--request-required-acks <acks>", "all (-1), 1 or 0", "-1")
     .option("--producer-property <key=value>", "a producer config, e.g. linger.ms=10 (repeatable)", collect, [])
-    .option("--property <key=value>", "line reader settings: parse.key, key.separator, null.marker (repeatable)", collect, [])
+    .option("--property <key=value>", "line reader settings: parse.key, key.separator, parse.headers, headers.delimiter, headers.separator, headers.key.separator, null.marker (repeatable)", collect, [])
     .option("--compression-codec <codec>", "none, gzip or lz4")
     .option("--sync", "send each line and wait for its answer before reading the next")
     .option("--request-timeout-ms <ms>", "request.timeout.ms")
