@@ -131,7 +131,7 @@ async function runRounds(topic: string, idempotent: boolean, rounds: Array<"kill
 
 describe("exactly once through leader failures", () => {
   it(`idempotent producer: ${ROUNDS} leader kills and ${ROUNDS} pauses, every acknowledged record exactly once, in order per partition`, async () => {
-    const rounds = Array.from({ length: 2 * ROUNDS }, (_, i) => (i % 2 === 0 ? "kill" : "pause") as const);
+    const rounds = Array.from({ length: 2 * ROUNDS }, (_, i): "kill" | "pause" => (i % 2 === 0 ? "kill" : "pause"));
     const { acked, log } = await runRounds("exactly-once", true, rounds);
     let total = 0;
     for (const p of [0, 1, 2]) {
