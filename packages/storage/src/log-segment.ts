@@ -58,7 +58,9 @@ export class LogSegment {
   private rollingBasedTimestamp: number | undefined;
   private readonly createdMs: number;
   /** Offset -> position of the first batch ending at or after it, where recent reads ended. */
-  private readonly readHints = new Map<number, number>();
+  private readonly hintOffsets = new Float64Array(READ_HINTS_MAX).fill(-1);
+  private readonly hintPositions = new Float64Array(READ_HINTS_MAX);
+  private nextHintSlot = 0;
   private truncations = 0;
 
   private constructor(
@@ -208,7 +210,7 @@ export class LogSegment {
     const generation = this.truncations;
     // Bytes appended while this read runs are past `upperBound` (at most the LEO at the call).
     const size = this.size;
-    const hinted = this.readHints.get(startOffset);
+    const hinted = this.readHintFor(startOffset);
     const fromHint = hinted !== undefined && hinted < size;
     let position = fromHint ? hinted : this.offsetIndex.lookup(startOffset).position;
     const limit = Math.max(maxBytes, HEADER_PREFIX_BYTES);
@@ -257,8 +259,16 @@ export class LogSegment {
    * was saves the index lookup and header scan. Bounded; cleared when the segment is truncated.
    */
   private rememberReadEnd(nextOffset: number, position: number): void {
-    if (this.readHints.size >= READ_HINTS_MAX) this.readHints.delete(this.readHints.keys().next().value!);
-    this.readHints.set(nextOffset, position);
+    if (this.readHintFor(nextOffset) !== undefined) return;
+    this.hintOffsets[this.nextHintSlot] = nextOffset;
+    this.hintPositions[this.nextHintSlot] = position;
+    this.nextHintSlot = (this.nextHintSlot + 1) % READ_HINTS_MAX;
+  }
+
+  /** The remembered position of `offset`, if a recent read ended there. */
+  private readHintFor(offset: number): number | undefined {
+    for (let i = 0; i < READ_HINTS_MAX; i++) if (this.hintOffsets[i] === offset) return this.hintPositions[i];
+    return undefined;
   }
 
   /**
@@ -382,7 +392,7 @@ export class LogSegment {
 
   private async truncateToPosition(position: number): Promise<void> {
     this.truncations++;
-    this.readHints.clear();
+    this.hintOffsets.fill(-1);
     await this.offsetIndex.truncateToPosition(position);
     const lastKept = this.offsetIndex.entries > 0 ? this.offsetIndex.lastEntry().offset + 1 : this.baseOffset;
     await this.timeIndex.truncateToOffset(lastKept);
