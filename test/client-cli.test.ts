@@ -8,6 +8,8 @@
 // partition shows as `Leader: none`. Asserted through the CLI and the network only.
 
 import { spawn } from "node:child_process";
+import { writeFileSync } from "node:fs";
+import { join } from "node:path";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { defaultPartition } from "@replog/protocol";
 import { REPLOG, replog, TestCluster } from "./support/cluster.js";
@@ -116,6 +118,10 @@ describe("client tools against real brokers", () => {
     await replog(["topics", "--bootstrap-server", bootstrap, "--create", "--topic", "tuned", "--partitions", "1", "--replication-factor", "3"]);
     const altered = await replog(["configs", "--bootstrap-server", bootstrap, "--entity-type", "topics", "--entity-name", "tuned", "--alter", "--add-config", "retention.ms=60000,cleanup.policy=[delete,compact]"]);
     expect(altered.stdout).toBe("Completed updating config for topic tuned.\n");
+    // Kafka's --command-config: admin client properties from a file.
+    const props = join(cluster.dir, "admin.properties");
+    writeFileSync(props, "request.timeout.ms=5000\nclient.id=ops\n");
+    expect((await replog(["topics", "--bootstrap-server", bootstrap, "--command-config", props, "--list"])).stdout.split("\n")).toContain("tuned");
     const described = await waitFor("the override in every broker's metadata", async () => {
       const out = (await replog(["configs", "--bootstrap-server", bootstrap, "--entity-type", "topics", "--entity-name", "tuned", "--describe"])).stdout;
       return out.includes("retention.ms=60000") ? out : undefined;

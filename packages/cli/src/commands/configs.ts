@@ -5,8 +5,8 @@
 // controller; a refusal comes back by its Kafka name.
 
 import { Command } from "commander";
-import { Replog, ReplogError } from "@replog/client";
-import { splitServers } from "./topics.js";
+import { ReplogError } from "@replog/client";
+import { adminClient } from "./options.js";
 
 /**
  * Kafka's --add-config syntax: `k1=v1,k2=[a,b],k3=v3`; square brackets hold a list value whose
@@ -53,6 +53,7 @@ interface Options {
   addConfig?: string;
   deleteConfig?: string;
   json?: boolean;
+  commandConfig?: string;
 }
 
 function check(o: Options): void {
@@ -73,9 +74,10 @@ export function configsCommand(): Command {
     .option("--add-config <k=v,…>", "configs to set, e.g. retention.ms=60000,cleanup.policy=[delete,compact]")
     .option("--delete-config <k,…>", "overrides to remove (back to the broker default)")
     .option("--json", "with --describe: machine-readable output")
+    .option("--command-config <file>", "admin client properties (request.timeout.ms, retries, client.id…)")
     .action(async (o: Options) => {
       check(o);
-      const admin = new Replog({ clientId: "replog-configs", brokers: splitServers(o.bootstrapServer), requestTimeout: 10_000 }).admin();
+      const admin = adminClient("replog-configs", o);
       try {
         await admin.connect();
         if (o.describe) {

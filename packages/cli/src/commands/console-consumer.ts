@@ -7,7 +7,7 @@
 
 import { Command } from "commander";
 import { consumerConfigFromProperties, Replog, type Consumer, type KafkaMessage } from "@replog/client";
-import { collect } from "./options.js";
+import { collect, readClientProperties } from "./options.js";
 import { parsePairs, splitServers } from "./topics.js";
 
 export interface FormatterOptions {
@@ -68,6 +68,7 @@ interface ConsumerOptions {
   timeoutMs?: string;
   property: string[];
   consumerProperty: string[];
+  "consumer.config"?: string;
   group?: string;
 }
 
@@ -119,11 +120,13 @@ export function consoleConsumerCommand(): Command {
     .option("--timeout-ms <ms>", "exit when no record came for this long")
     .option("--property <key=value>", "formatter settings: print.timestamp, print.partition, print.offset, print.headers, print.key, print.value, key.separator, line.separator, null.literal (repeatable)", collect, [])
     .option("--consumer-property <key=value>", "a consumer config, e.g. fetch.max.wait.ms=100 (repeatable)", collect, [])
+    .option("--consumer.config <file>", "consumer configs from a properties file (--consumer-property wins)")
     .option("--group <id>", "not supported yet (consumer groups are not implemented)")
     .action(async (o: ConsumerOptions) => {
       if (o.group !== undefined) throw new Error("--group is not supported yet: replog has no consumer groups; read with --partition/--offset or --from-beginning");
       const formatter = formatterOptions(parsePairs(o.property, "--property"));
-      const config = consumerConfigFromProperties(parsePairs(o.consumerProperty, "--consumer-property"));
+      // Kafka: --consumer-property pairs override the --consumer.config file.
+      const config = consumerConfigFromProperties({ ...readClientProperties(o["consumer.config"], "--consumer.config"), ...parsePairs(o.consumerProperty, "--consumer-property") });
       const partition = wholeNumber(o.partition, "--partition");
       const offset = startOffset(o);
       const maxMessages = wholeNumber(o.maxMessages, "--max-messages");

@@ -8,7 +8,7 @@ import { createInterface } from "node:readline";
 import type { Readable } from "node:stream";
 import { Command } from "commander";
 import { producerConfigFromProperties, Replog, ReplogError, type Acks, type Compression, type Message, type Producer } from "@replog/client";
-import { collect } from "./options.js";
+import { collect, readClientProperties } from "./options.js";
 import { parsePairs, splitServers } from "./topics.js";
 
 /** Sends allowed to be pending at once; buffer.memory bounds the bytes, this bounds the promises. */
@@ -85,6 +85,7 @@ interface ProducerOptions {
   topic: string;
   requestRequiredAcks: string;
   producerProperty: string[];
+  "producer.config"?: string;
   property: string[];
   compressionCodec?: string;
   sync?: boolean;
@@ -127,8 +128,9 @@ export async function produceLines(producer: Producer, topic: string, input: Rea
 }
 
 /** The producer config from Kafka's console-producer flags and --producer-property pairs. */
-export function producerSettings(o: Pick<ProducerOptions, "producerProperty" | "requestRequiredAcks" | "compressionCodec" | "requestTimeoutMs" | "messageSendMaxRetries" | "batchSize" | "lingerMs">) {
-  const props = parsePairs(o.producerProperty, "--producer-property");
+export function producerSettings(o: Pick<ProducerOptions, "producerProperty" | "requestRequiredAcks" | "compressionCodec" | "requestTimeoutMs" | "messageSendMaxRetries" | "batchSize" | "lingerMs" | "producer.config">) {
+  // Kafka: --producer-property pairs override the --producer.config file.
+  const props = { ...readClientProperties(o["producer.config"], "--producer.config"), ...parsePairs(o.producerProperty, "--producer-property") };
   if (o.compressionCodec) props["compression.type"] = o.compressionCodec;
   if (o.requestTimeoutMs) props["request.timeout.ms"] = o.requestTimeoutMs;
   if (o.messageSendMaxRetries) props["retries"] = o.messageSendMaxRetries;
@@ -147,6 +149,7 @@ export function consoleProducerCommand(): Command {
     .requiredOption("--topic <name>", "the topic to write to")
     .option("--request-required-acks <acks>", "all (-1), 1 or 0", "-1")
     .option("--producer-property <key=value>", "a producer config, e.g. linger.ms=10 (repeatable)", collect, [])
+    .option("--producer.config <file>", "producer configs from a properties file (--producer-property wins)")
     .option("--property <key=value>", "line reader settings: parse.key, key.separator, parse.headers, headers.delimiter, headers.separator, headers.key.separator, null.marker (repeatable)", collect, [])
     .option("--compression-codec <codec>", "none, gzip or lz4")
     .option("--sync", "send each line and wait for its answer before reading the next")

@@ -6,8 +6,7 @@
 
 import { readFileSync } from "node:fs";
 import { Command } from "commander";
-import { Replog } from "@replog/client";
-import { splitServers } from "./topics.js";
+import { adminClient } from "./options.js";
 
 export type ElectionType = "PREFERRED" | "UNCLEAN";
 
@@ -64,6 +63,7 @@ interface Options {
   partition?: string;
   allTopicPartitions?: boolean;
   pathToJsonFile?: string;
+  commandConfig?: string;
 }
 
 function electionType(text: string): ElectionType {
@@ -94,10 +94,11 @@ export function leaderElectionCommand(): Command {
     .option("--partition <n>", "one partition of --topic")
     .option("--all-topic-partitions", "every partition of every topic")
     .option("--path-to-json-file <file>", 'partitions as {"partitions": [{"topic": "t", "partition": 0}, …]}')
+    .option("--command-config <file>", "admin client properties (request.timeout.ms, retries, client.id…)")
     .action(async (o: Options) => {
       const type = electionType(o.electionType);
       let topicPartitions = selection(o);
-      const admin = new Replog({ clientId: "replog-leader-election", brokers: splitServers(o.bootstrapServer), requestTimeout: 10_000 }).admin();
+      const admin = adminClient("replog-leader-election", o);
       try {
         await admin.connect();
         // --topic alone: every partition of it, which the request must name (empty means all topics).

@@ -8,8 +8,8 @@
 // --at-min-isr-partitions, --unavailable-partitions) print only matching partition lines, as Kafka.
 
 import { Command } from "commander";
-import { Replog, ReplogError, type Admin, type TopicMetadata } from "@replog/client";
-import { collect } from "./options.js";
+import { ReplogError, type Admin, type TopicMetadata } from "@replog/client";
+import { adminClient, collect } from "./options.js";
 
 export interface DescribeFilters {
   underReplicated?: boolean;
@@ -102,6 +102,7 @@ interface TopicsOptions extends DescribeFilters {
   ifNotExists?: boolean;
   ifExists?: boolean;
   json?: boolean;
+  commandConfig?: string;
   excludeInternal?: boolean;
 }
 
@@ -191,11 +192,12 @@ export function topicsCommand(): Command {
     .option("--unavailable-partitions", "with --describe: only partitions without a live leader")
     .option("--exclude-internal", "accepted for compatibility (there are no internal topics yet)")
     .option("--json", "with --describe: machine-readable output")
+    .option("--command-config <file>", "admin client properties (request.timeout.ms, retries, client.id…)")
     .action(async (raw: TopicsOptions & { underReplicatedPartitions?: boolean; underMinIsrPartitions?: boolean; atMinIsrPartitions?: boolean; unavailablePartitions?: boolean }) => {
       const o: TopicsOptions = { ...raw, underReplicated: raw.underReplicatedPartitions, underMinIsr: raw.underMinIsrPartitions, atMinIsr: raw.atMinIsrPartitions, unavailable: raw.unavailablePartitions };
       const actions = [o.create, o.list, o.describe, o.delete, o.alter].filter(Boolean).length;
       if (actions !== 1) throw new Error("exactly one of --create, --list, --describe, --alter or --delete is needed");
-      const admin = new Replog({ clientId: "replog-topics", brokers: splitServers(o.bootstrapServer), requestTimeout: 10_000 }).admin();
+      const admin = adminClient("replog-topics", o);
       try {
         await admin.connect();
         if (o.create) await create(admin, o);
@@ -209,8 +211,4 @@ export function topicsCommand(): Command {
     });
 }
 
-export function splitServers(list: string): string[] {
-  const servers = list.split(",").map((s) => s.trim()).filter(Boolean);
-  if (servers.length === 0) throw new Error("--bootstrap-server needs at least one host:port");
-  return servers;
-}
+export { splitServers } from "./options.js";
