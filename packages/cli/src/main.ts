@@ -10,6 +10,8 @@ import { consoleProducerCommand } from "./commands/console-producer.js";
 import { configsCommand } from "./commands/configs.js";
 import { leaderElectionCommand } from "./commands/leader-election.js";
 import { topicsCommand } from "./commands/topics.js";
+import { producerPerfTestCommand } from "./commands/producer-perf-test.js";
+import { consumerPerfTestCommand } from "./commands/consumer-perf-test.js";
 
 export function buildProgram(): Command {
   const program = new Command("replog")
@@ -26,6 +28,8 @@ export function buildProgram(): Command {
   program.addCommand(consoleConsumerCommand());
   program.addCommand(leaderElectionCommand());
   program.addCommand(configsCommand());
+  program.addCommand(producerPerfTestCommand());
+  program.addCommand(consumerPerfTestCommand());
   return program;
 }
 
