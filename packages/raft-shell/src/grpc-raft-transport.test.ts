@@ -32,7 +32,19 @@ async function receiver() {
     server.forceShutdown();
     transport.close();
   });
-  return { received, lost, stream, ended };
+  return { received, lost, stream, ended, port };
+}
+
+/** Another client stream to the same receiver. */
+function second(port: number) {
+  const Service = raftServiceDefinition();
+  const client = new Service(`127.0.0.1:${port}`, grpc.credentials.createInsecure()) as unknown as SendStub;
+  let resolveEnded: () => void = () => undefined;
+  const ended = new Promise<void>((resolve) => (resolveEnded = resolve));
+  const stream = client.Send(() => resolveEnded());
+  stream.on("error", () => undefined);
+  cleanups.push(() => client.close());
+  return { stream, ended };
 }
 
 const cleanups: (() => void)[] = [];
@@ -61,6 +73,24 @@ describe("GrpcRaftTransport peer loss", () => {
     await until(() => r.received.length === 1);
     r.stream.end();
     await r.ended; // The server answered the call: it has seen the end.
+    await until(() => r.lost.length === 1);
+    expect(r.lost).toEqual([nodeId(1)]);
+  });
+
+  it("does not report a peer while another of its streams is still open (a reconnect, or a forged short stream)", async () => {
+    const r = await receiver();
+    r.stream.write(messageToWire(heartbeat, CLUSTER));
+    await until(() => r.received.length === 1);
+    // A second stream claiming the same sender opens and closes: the first one still carries it.
+    const other = second(r.port);
+    other.stream.write(messageToWire(heartbeat, CLUSTER));
+    await until(() => r.received.length === 2);
+    other.stream.end();
+    await other.ended;
+    expect(r.lost).toEqual([]);
+    // Once the last stream goes, the peer is reported.
+    r.stream.cancel();
+    await r.ended;
     await until(() => r.lost.length === 1);
     expect(r.lost).toEqual([nodeId(1)]);
   });

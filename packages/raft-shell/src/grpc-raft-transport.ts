@@ -101,14 +101,26 @@ export class GrpcRaftTransport {
         let from: NodeId | undefined;
         let closed = false;
         call.on("data", (w: WireMessage) => {
-          from = this.receive(w)?.from ?? from;
+          const sender = this.receive(w)?.from;
+          // The stream counts for the first peer it carried a valid message from.
+          if (sender === undefined || from !== undefined) return;
+          from = sender;
+          this.openStreams.set(from, (this.openStreams.get(from) ?? 0) + 1);
         });
         // The peer's stream to us closed: it shut down, or its connection was cut off (a crashed
-        // process's sockets are reset by its OS at once). Reported once per stream; the driver
-        // acts only if that peer is its leader.
+        // process's sockets are reset by its OS at once). Reported once, and only when it was the
+        // peer's last open stream: a reconnect overlapping the old stream, or a stranger's short
+        // stream with a forged sender, must not make a follower forget a leader that still talks
+        // to it. The driver acts only if that peer is its leader.
         const peerGone = () => {
           if (closed || from === undefined) return;
           closed = true;
+          const left = (this.openStreams.get(from) ?? 1) - 1;
+          if (left > 0) {
+            this.openStreams.set(from, left);
+            return;
+          }
+          this.openStreams.delete(from);
           this.peerLossListener?.(from);
         };
         call.on("end", () => {
@@ -127,6 +139,8 @@ export class GrpcRaftTransport {
   }
 
   private peerLossListener: ((peer: NodeId) => void) | undefined;
+  /** Inbound Send streams open per peer (see the Send handler). */
+  private readonly openStreams = new Map<NodeId, number>();
 
   /** Tells `listener` when a peer's stream to us closes, cleanly or cut off (see the Send handler). */
   watchPeerLoss(listener: (peer: NodeId) => void): void {
