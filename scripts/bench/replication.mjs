@@ -27,15 +27,16 @@
 // --seconds and --rounds lengthen every measured window; --records N also ends a window after N
 // records. The defaults take about three minutes on the 2-core box.
 
-import { execFile, fork } from "node:child_process";
-import { existsSync, mkdtempSync, readFileSync, rmSync } from "node:fs";
+import { fork } from "node:child_process";
+import { mkdtempSync, rmSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
-import { promisify, parseArgs } from "node:util";
+import { parseArgs } from "node:util";
 import { setTimeout as sleep } from "node:timers/promises";
 import * as hdr from "hdr-histogram-js";
 import { connect as natsConnect, StorageType } from "nats";
 import { Replog, logLevel } from "../../packages/client/dist/index.js";
+import { killDevClusterSync, startDevCluster, stopDevCluster } from "./dev-cluster.mjs";
 import { runEcho } from "./grpc-echo.mjs";
 import { findNatsServer, killNatsClusterSync, NATS_CLIENT_PORTS, natsLogTail, startNatsCluster, stopNatsCluster } from "./nats-cluster.mjs";
 
@@ -73,8 +74,6 @@ for (const [name, v] of Object.entries({ MEASURE_MS, WARMUP_MS, ROUNDS, PARTITIO
   }
 }
 
-const REPLOG_CLI = join(import.meta.dirname, "../../packages/cli/dist/bin/replog.js");
-const run = promisify(execFile);
 const out = (line) => process.stdout.write(line + "\n");
 const progress = (line) => process.stderr.write(`[bench:replication ${new Date().toISOString().slice(11, 19)}] ${line}\n`);
 
@@ -83,26 +82,8 @@ const progress = (line) => process.stderr.write(`[bench:replication ${new Date()
 
 const state = { dirs: [], devDir: undefined, natsProcs: [], echoChild: undefined, closers: [] };
 
-function killDevSync() {
-  if (!state.devDir) return;
-  try {
-    const cluster = JSON.parse(readFileSync(join(state.devDir, "cluster.json"), "utf8"));
-    for (const n of cluster.nodes) {
-      if (!n.pid) continue;
-      try {
-        process.kill(n.pid, "SIGCONT");
-        process.kill(n.pid, "SIGKILL");
-      } catch {
-        /* already gone */
-      }
-    }
-  } catch {
-    /* no cluster.json: replog dev never got as far as starting nodes */
-  }
-}
-
 function cleanupSync() {
-  killDevSync();
+  killDevClusterSync(state.devDir);
   killNatsClusterSync(state.natsProcs);
   if (state.echoChild && state.echoChild.exitCode === null) state.echoChild.kill("SIGKILL");
   for (const d of state.dirs) rmSync(d, { recursive: true, force: true });
@@ -125,12 +106,7 @@ async function stopEverything() {
   for (const close of state.closers.splice(0).reverse()) {
     await Promise.race([close().catch(() => undefined), sleep(5_000)]);
   }
-  if (state.devDir && existsSync(join(state.devDir, "cluster.json"))) {
-    progress("stopping the replog dev cluster");
-    // Controlled shutdown of every broker in turn can take long on a busy box; the data is
-    // thrown away, so after 30 s whatever is left is killed (cleanupSync).
-    await run(process.execPath, [REPLOG_CLI, "dev", "stop", "--dir", state.devDir], { timeout: 30_000 }).catch((e) => progress(`replog dev stop failed: ${e.message}`));
-  }
+  await stopDevCluster(state.devDir, progress);
   if (state.natsProcs.length > 0) progress("stopping the NATS servers");
   await stopNatsCluster(state.natsProcs);
   cleanupSync();
@@ -335,11 +311,7 @@ async function createStream(nc) {
 async function startDev() {
   const dir = tempDir("replog-bench-replication-");
   state.devDir = dir;
-  const network = `127.${100 + Math.floor(Math.random() * 150)}.${Math.floor(Math.random() * 256)}`;
-  progress(`replog: starting 3 controllers and 3 brokers on ${network}.x in ${dir}`);
-  await run(process.execPath, [REPLOG_CLI, "dev", "--dir", dir, "--detach", "--network", network, "--controllers", "3", "--brokers", "3"], { timeout: 120_000 });
-  const cluster = JSON.parse(readFileSync(join(dir, "cluster.json"), "utf8"));
-  return cluster.bootstrapServers.split(",");
+  return startDevCluster(dir, progress);
 }
 
 async function createTopic(admin, topic, replicationFactor, minIsr) {
