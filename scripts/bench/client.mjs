@@ -4,7 +4,7 @@
 //
 //   ours       `replog producer-perf-test` (acks=all, 100-byte records, unthrottled, the client's
 //              defaults: batching, linger.ms 5, pipelining, idempotence) and `replog
-//              consumer-perf-test` reading them back; records/s from the tools' own Kafka lines.
+//              consumer-perf-test`; records/s from the tools' own Kafka lines.
 //   reference  a minimal producer on `newBrokerClient` (@replog/protocol): one RecordBatch of about
 //              batch.size bytes per request on one Produce stream per leader, each answer awaited
 //              before the next request, partitions in turn; and a minimal consumer: one Fetch per
@@ -12,16 +12,19 @@
 //              runs in a fresh process of its own, as the tools do, and is timed from its leader
 //              lookup, as the tools' figures include their clients' metadata and offset lookups.
 //
-// Each side writes its own topic (RF 3, min.insync.replicas=2, 3 partitions) and reads it back.
+// Each producer writes a topic of its own (RF 3, min.insync.replicas=2, 3 partitions); both
+// consumers read one topic filled beforehand (--read-records, 2,000,000 by default) so that they
+// decode the very same batches, over a run long enough to measure.
 // This box is shared and noisy, so the phases run in rounds, interleaved ours / reference, and a
 // figure is the median over the rounds (min–max shown).
 //
 // Figures go to stdout, progress to stderr, and the run ends with two RESULT lines. Every process
 // started here is stopped and every temporary directory removed on exit, on failure and on Ctrl-C.
 //
-// Usage: node scripts/bench/client.mjs [--records 400000] [--rounds 3] [--partitions 3]
+// Usage: node scripts/bench/client.mjs [--records 400000] [--read-records 2000000] [--rounds 3] [--partitions 3]
 //        [--batch-size 16384]
-// The defaults take about two and a half minutes on the 2-core box (30 s of it stopping the cluster).
+// The defaults take about one and a half minutes on the 2-core box (up to 30 s more when
+// `replog dev stop` hangs and the nodes are killed).
 
 import { spawn } from "node:child_process";
 import { mkdtempSync, rmSync } from "node:fs";
@@ -35,6 +38,7 @@ import { killDevClusterSync, REPLOG_CLI, startDevCluster, stopDevCluster } from 
 const { values: opts } = parseArgs({
   options: {
     records: { type: "string", default: "400000" },
+    "read-records": { type: "string", default: "2000000" },
     rounds: { type: "string", default: "3" },
     partitions: { type: "string", default: "3" },
     "batch-size": { type: "string", default: "16384" },
@@ -45,11 +49,12 @@ const { values: opts } = parseArgs({
   },
 });
 const RECORDS = Number(opts.records);
+const READ_RECORDS = Number(opts["read-records"]);
 const ROUNDS = Number(opts.rounds);
 const PARTITIONS = Number(opts.partitions);
 const BATCH_SIZE = Number(opts["batch-size"]);
 const RECORD_BYTES = 100;
-for (const [name, v] of Object.entries({ RECORDS, ROUNDS, PARTITIONS, BATCH_SIZE })) {
+for (const [name, v] of Object.entries({ RECORDS, READ_RECORDS, ROUNDS, PARTITIONS, BATCH_SIZE })) {
   if (!Number.isInteger(v) || v <= 0) {
     process.stderr.write(`bad option value for ${name}: ${v}\n`);
     process.exit(2);
@@ -130,7 +135,7 @@ function replogTool(args) {
  * their own connections, and neither profits from the code the other warmed up in this process.
  */
 async function referenceInChild(phase, brokers, topic) {
-  const child = spawn(process.execPath, [import.meta.filename, "--reference", phase, "--brokers", brokers.join(","), "--topic", topic, "--records", String(RECORDS), "--partitions", String(PARTITIONS), "--batch-size", String(BATCH_SIZE)], { stdio: ["ignore", "pipe", "inherit"] });
+  const child = spawn(process.execPath, [import.meta.filename, "--reference", phase, "--brokers", brokers.join(","), "--topic", topic, "--records", String(RECORDS), "--read-records", String(READ_RECORDS), "--partitions", String(PARTITIONS), "--batch-size", String(BATCH_SIZE)], { stdio: ["ignore", "pipe", "inherit"] });
   state.children.add(child);
   let stdout = "";
   child.stdout.on("data", (d) => (stdout += d));
@@ -156,9 +161,9 @@ async function oursProduce(brokers, topic) {
 }
 
 async function oursConsume(brokers, topic) {
-  const lines = await replogTool(["consumer-perf-test", "--bootstrap-server", brokers.join(","), "--topic", topic, "--messages", String(RECORDS)]);
+  const lines = await replogTool(["consumer-perf-test", "--bootstrap-server", brokers.join(","), "--topic", topic, "--messages", String(READ_RECORDS)]);
   const fields = (lines.at(-1) ?? "").split(", ");
-  if (fields.length !== 10 || Number(fields[4]) !== RECORDS) throw new Error(`consumer-perf-test: unexpected line: ${lines.at(-1)}`);
+  if (fields.length !== 10 || Number(fields[4]) !== READ_RECORDS) throw new Error(`consumer-perf-test: unexpected line: ${lines.at(-1)}`);
   return { rate: Number(fields[5]), line: lines.at(-1) };
 }
 
@@ -228,7 +233,7 @@ async function referenceConsume(brokers, topic) {
     const offsets = new Array(PARTITIONS).fill(0);
     const ends = new Array(PARTITIONS).fill(Number.POSITIVE_INFINITY);
     let consumed = 0;
-    for (let id = 1; consumed < RECORDS; id++) {
+    for (let id = 1; consumed < READ_RECORDS; id++) {
       const partition = id % PARTITIONS;
       if (offsets[partition] >= ends[partition]) continue; // drained: a fetch would only wait
       const res = await streams[partition].call({
@@ -256,6 +261,33 @@ async function referenceConsume(brokers, topic) {
   }
 }
 
+/**
+ * Fills the topic both consumers read (unmeasured): 5,000-record batches, one partition per
+ * concurrent loop. Both consumers then decode the very same batches.
+ */
+async function fillTopic(brokers, topic) {
+  const { streams, close } = openStreams(await leaders(brokers, topic), "Produce");
+  try {
+    const value = Buffer.alloc(RECORD_BYTES, 0x63);
+    const perPartition = Math.ceil(READ_RECORDS / PARTITIONS);
+    await Promise.all(
+      streams.map(async (stream, partition) => {
+        const total = Math.min(perPartition, READ_RECORDS - partition * perPartition);
+        for (let sent = 0, id = 1; sent < total; id++) {
+          const n = Math.min(5_000, total - sent);
+          const records = encodeRecordBatch({ records: Array.from({ length: n }, () => ({ value })) });
+          const res = await stream.call({ correlationId: String(id), acks: -1, timeoutMs: 30_000, topics: [{ name: topic, partitions: [{ index: partition, records }] }] });
+          const p = res.topics[0].partitions[0];
+          if (p.errorCode !== 0) throw new Error(`filling ${topic}-${partition}: ${p.errorName}: ${p.errorMessage}`);
+          sent += n;
+        }
+      }),
+    );
+  } finally {
+    close();
+  }
+}
+
 // ---------------------------------------------------------------------------------------------
 
 async function createTopics(brokers, names) {
@@ -270,12 +302,14 @@ async function createTopics(brokers, names) {
 
 async function main() {
   const t0 = performance.now();
-  out(`bench:client: ${RECORDS} records of ${RECORD_BYTES} bytes per phase, acks=all, RF 3 (min.insync.replicas=2), ${PARTITIONS} partitions; ${ROUNDS} interleaved round(s)`);
+  out(`bench:client: ${RECORDS} records of ${RECORD_BYTES} bytes per producer phase, ${READ_RECORDS} per consumer phase, acks=all, RF 3 (min.insync.replicas=2), ${PARTITIONS} partitions; ${ROUNDS} interleaved round(s)`);
   out(`reference: ${RECORDS_PER_BATCH} records (about ${BATCH_SIZE} bytes) per produce request, one request at a time; one partition per fetch, one at a time`);
   state.dir = mkdtempSync(join(tmpdir(), "replog-bench-client-"));
   const brokers = await startDevCluster(state.dir, progress);
   const topics = Array.from({ length: ROUNDS }, (_, i) => [`bench-ours-${i + 1}`, `bench-ref-${i + 1}`]);
-  await createTopics(brokers, topics.flat());
+  await createTopics(brokers, [...topics.flat(), "bench-read"]);
+  progress(`filling bench-read with ${READ_RECORDS} records for the consumers`);
+  await fillTopic(brokers, "bench-read");
   const r = { oursProduce: [], refProduce: [], oursConsume: [], refConsume: [] };
   for (let round = 1; round <= ROUNDS; round++) {
     const [oursTopic, refTopic] = topics[round - 1];
@@ -286,10 +320,10 @@ async function main() {
     const rp = await referenceInChild("produce", brokers, refTopic);
     out(`reference producer round ${round}: ${fmtRate(rp.rate)} records/s`);
     progress(`round ${round}/${ROUNDS}: consumer-perf-test`);
-    const oc = await oursConsume(brokers, oursTopic);
+    const oc = await oursConsume(brokers, "bench-read");
     out(`ours consumer-perf-test round ${round}: ${oc.line}`);
     progress(`round ${round}/${ROUNDS}: reference consumer`);
-    const rc = await referenceInChild("consume", brokers, refTopic);
+    const rc = await referenceInChild("consume", brokers, "bench-read");
     out(`reference consumer round ${round}: ${fmtRate(rc.rate)} records/s`);
     r.oursProduce.push(op.rate);
     r.refProduce.push(rp.rate);
