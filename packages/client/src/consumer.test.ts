@@ -67,6 +67,22 @@ describe("consumer (manual assignment)", () => {
     await consumer.disconnect();
   });
 
+  it("a seek drops an answer that arrived for the old position but was not handed out yet", async () => {
+    await produce(0, ["a", "b", "c"]);
+    const consumer = replog.consumer({ autoOffsetReset: "earliest", maxWaitTimeInMs: 120_000 });
+    await consumer.connect();
+    await consumer.assign([{ topic: "t", partitions: [0] }]);
+    // The first answer arrives; seeking before the next poll must not hand it out.
+    const first = (await consumer.poll()).flatMap((b) => b.messages.map((m) => m.value!.toString()));
+    expect(first).toEqual(["a", "b", "c"]);
+    await produce(0, ["d"]);
+    await new Promise((r) => setTimeout(r, 200)); // let the waiting long-poll's answer ("d") arrive
+    consumer.seek({ topic: "t", partition: 0, offset: 1 });
+    const after = await pollMessages(consumer, 3);
+    expect(after.map((m) => m.value)).toEqual(["b", "c", "d"]);
+    await consumer.disconnect();
+  });
+
   it("starts at the end with latest, and sees only what comes after", async () => {
     await produce(1, ["old"]);
     const consumer = replog.consumer({ maxWaitTimeInMs: 50 });

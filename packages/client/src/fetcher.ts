@@ -89,6 +89,8 @@ export class Fetcher {
     }
     this.partitions.clear();
     for (const [k, v] of next) this.partitions.set(k, v);
+    // Answers not handed out yet for partitions no longer assigned are dropped.
+    for (const [i, a] of this.answered.entries()) if (Array.isArray(a)) this.answered[i] = a.filter((b) => next.has(tpKey(b.topic, b.partition)));
   }
 
   state(topic: string, partition: number): PartitionState {
@@ -101,6 +103,8 @@ export class Fetcher {
   seek(topic: string, partition: number, offset: number): void {
     const s = this.state(topic, partition);
     s.generation++;
+    // Answers that arrived before the seek but were not handed out yet are from the old position.
+    for (const [i, a] of this.answered.entries()) if (Array.isArray(a)) this.answered[i] = a.filter((b) => b.topic !== topic || b.partition !== partition);
     if (offset < 0) {
       s.position = undefined;
       s.resetTo = offset;
