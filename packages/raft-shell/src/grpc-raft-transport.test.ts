@@ -21,22 +21,15 @@ async function receiver() {
   const port = await new Promise<number>((resolve, reject) =>
     server.bindAsync("127.0.0.1:0", grpc.ServerCredentials.createInsecure(), (err, p) => (err ? reject(err) : resolve(p))),
   );
-  const Service = raftServiceDefinition();
-  const client = new Service(`127.0.0.1:${port}`, grpc.credentials.createInsecure()) as unknown as SendStub;
-  let resolveEnded: () => void = () => undefined;
-  const ended = new Promise<void>((resolve) => (resolveEnded = resolve));
-  const stream = client.Send(() => resolveEnded());
-  stream.on("error", () => undefined);
   cleanups.push(() => {
-    client.close();
     server.forceShutdown();
     transport.close();
   });
-  return { received, lost, stream, ended, port };
+  return { received, lost, port, ...openStream(port) };
 }
 
-/** Another client stream to the same receiver. */
-function second(port: number) {
+/** A client's Send stream to the receiver on `port` (node 1's, or a second one claiming to be). */
+function openStream(port: number) {
   const Service = raftServiceDefinition();
   const client = new Service(`127.0.0.1:${port}`, grpc.credentials.createInsecure()) as unknown as SendStub;
   let resolveEnded: () => void = () => undefined;
@@ -82,7 +75,7 @@ describe("GrpcRaftTransport peer loss", () => {
     r.stream.write(messageToWire(heartbeat, CLUSTER));
     await until(() => r.received.length === 1);
     // A second stream claiming the same sender opens and closes: the first one still carries it.
-    const other = second(r.port);
+    const other = openStream(r.port);
     other.stream.write(messageToWire(heartbeat, CLUSTER));
     await until(() => r.received.length === 2);
     other.stream.end();
