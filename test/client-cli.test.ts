@@ -277,7 +277,8 @@ describe("client tools against real brokers", () => {
 
   it("a partition whose only replica is down shows Leader: none and is listed by --unavailable-partitions", async () => {
     await replog(["topics", "--bootstrap-server", bootstrap, "--create", "--topic", "solo", "--partitions", "1", "--replication-factor", "1"]);
-    const { leader } = await raw.partition("solo", 0);
+    // Any broker may answer first, and it may not have applied the new topic yet.
+    const { leader } = await waitFor("solo-0 in the metadata", async () => raw.partition("solo", 0).catch(() => undefined));
     await cluster.act(leader, "kill");
     const unavailable = await waitFor("solo-0 offline", async () => {
       const out = (await replog(["topics", "--bootstrap-server", bootstrap, "--describe", "--unavailable-partitions"])).stdout;
